@@ -1,0 +1,80 @@
+"""The one NinjaAPI: authentication, error shape, and each app's router."""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import APIKeyHeader, HttpBearer, django_auth
+
+from refdesk.core.errors import RefdeskError
+from refdesk.people.services import api_token_authenticate
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer rd_…` with a personal API token."""
+
+    def authenticate(self, request, token):
+        user = api_token_authenticate(key=token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class TokenHeaderAuth(APIKeyHeader):
+    """`X-API-Key: rd_…`, for clients that cannot set a bearer header."""
+
+    param_name = "X-API-Key"
+
+    def authenticate(self, request, key):
+        user = api_token_authenticate(key=key)
+        if user is not None:
+            request.user = user
+        return user
+
+
+api = NinjaAPI(
+    title="Refdesk API",
+    version="1",
+    description="The customer reference program: pool, matching and more. Authenticate with a personal "
+    "API token (`Authorization: Bearer rd_…`) or a logged-in session.",
+    auth=[TokenAuth(), TokenHeaderAuth(), django_auth],
+    urls_namespace="api",
+)
+
+
+def _error(request, message, status, details=None):
+    return api.create_response(request, {"message": message, "details": details}, status=status)
+
+
+@api.exception_handler(RefdeskError)
+def on_refdesk_error(request, exc: RefdeskError):
+    return _error(request, exc.message, exc.status_code, exc.details)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_validation_error(request, exc: NinjaValidationError):
+    details = {}
+    for error in exc.errors:
+        loc = [str(p) for p in error.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        details[".".join(loc) or "request"] = error.get("msg", "is invalid")
+    return _error(request, "The request is not valid: " + "; ".join(f"{k}: {m}" for k, m in details.items()), 422, details)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request, exc):
+    return _error(request, "Authentication required: send a valid API token or log in.", 401)
+
+
+@api.exception_handler(Http404)
+def on_not_found(request, exc):
+    return _error(request, str(exc) or "Not found.", 404)
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request, exc: HttpError):
+    return _error(request, str(exc), exc.status_code)
+
+
+from refdesk.pool.api import router as pool_router  # noqa: E402
+
+api.add_router("/", pool_router)

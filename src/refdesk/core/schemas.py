@@ -1,0 +1,22 @@
+"""Schema pieces every router uses: the error body, pagination."""
+
+from typing import Annotated, Any
+
+from ninja import Field, Schema
+
+
+class ErrorOut(Schema):
+    message: str
+    details: Any = None
+
+
+Limit = Annotated[int, Field(ge=1, le=500, strict=False)]
+Offset = Annotated[int, Field(ge=0, le=10_000_000)]
+
+# Responses every authenticated operation may give, declared so the OpenAPI tells the truth.
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+
+
+def page(queryset, *, limit: int, offset: int) -> dict:
+    """A slice of a queryset and the total count, as list endpoints return it."""
+    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": list(queryset[offset : offset + limit])}

@@ -1,0 +1,5 @@
+"""`refdesk match` (built in the matching issue)."""
+
+
+def register(sub) -> None:
+    pass

@@ -1,0 +1,181 @@
+"""Reads of the reference pool shared by pages, API and CLI, already scoped to the caller."""
+
+from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from refdesk.core.errors import Forbidden, NotFound
+from refdesk.people import permissions
+from refdesk.pool import naics
+from refdesk.pool.industry import industry_resolve
+from refdesk.pool.models import Account, Contact, ContactAccessGrant, Product, ReferenceProfile
+
+
+@dataclass
+class ReferenceFilters:
+    """What the pool page, `GET /api/references` and the CLI can filter by."""
+
+    q: str = ""
+    industry: str = ""
+    product: str = ""
+    country: str = ""
+    status: str = ""
+    activity_type: str = ""
+    account_id: int | None = None
+    owner_id: int | None = None
+    order: str = "name"
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+ORDERINGS = {
+    "name": ("contact__name", "pk"),
+    "account": ("contact__account__name", "contact__name", "pk"),
+    "-nps": ("-nps", "contact__name", "pk"),
+    "-updated": ("-updated_at", "pk"),
+}
+
+
+def _require_browse(user) -> None:
+    if not permissions.can_browse_pool(user):
+        raise Forbidden("You need to log in to see the reference pool.")
+
+
+def industry_filter(prefix_field: str, code: str) -> Q:
+    """Everything in the NAICS subtree under `code` (a sector range covers its two-digit parts)."""
+    return reduce(or_, (Q(**{f"{prefix_field}__startswith": p}) for p in naics.subtree_prefixes(code)))
+
+
+def industry_filter_code(value: str) -> str | None:
+    """The NAICS code a filter means: a code as typed, else the best fit for the words."""
+    value = (value or "").strip()
+    if naics.is_code(value):
+        return value
+    matches = industry_resolve(value, limit=1)
+    return matches[0].code if matches else None
+
+
+def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet[ReferenceProfile]:
+    """References the user may browse, filtered and ordered, with what a list shows preloaded."""
+    _require_browse(user)
+    filters = filters or ReferenceFilters()
+    qs = ReferenceProfile.objects.select_related("contact__account__industry", "contact__account__owner")
+    if filters.q:
+        for word in filters.q.lower().split()[:8]:
+            qs = qs.filter(search_text__contains=word)
+    if filters.industry:
+        code = industry_filter_code(filters.industry)
+        qs = qs.filter(industry_filter("contact__account__industry_id", code)) if code else qs.none()
+    if filters.product:
+        qs = qs.filter(contact__account__products__name__iexact=filters.product)
+    if filters.country:
+        qs = qs.filter(contact__account__country=filters.country.upper())
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.activity_type:
+        # Lists are JSON; matching the quoted item works the same on SQLite and PostgreSQL.
+        qs = qs.filter(activity_types__icontains=f'"{filters.activity_type}"')
+    if filters.account_id:
+        qs = qs.filter(contact__account_id=filters.account_id)
+    if filters.owner_id:
+        qs = qs.filter(contact__account__owner_id=filters.owner_id)
+    return qs.order_by(*ORDERINGS.get(filters.order, ORDERINGS["name"]))
+
+
+def reference_get(*, user, reference_id: int) -> ReferenceProfile:
+    """One reference the user may see, with its account, products and history."""
+    _require_browse(user)
+    reference = (
+        ReferenceProfile.objects.select_related("contact__account__industry", "contact__account__owner", "status_changed_by")
+        .prefetch_related("contact__account__products", "status_changes__changed_by")
+        .filter(pk=reference_id)
+        .first()
+    )
+    if reference is None:
+        raise NotFound(f"No reference with id {reference_id}.")
+    return reference
+
+
+def account_list(*, user, q: str = "", industry: str = "", country: str = "", owner_id: int | None = None) -> QuerySet[Account]:
+    """Accounts the user may browse."""
+    _require_browse(user)
+    qs = Account.objects.select_related("industry", "owner").prefetch_related("products")
+    if q:
+        qs = qs.filter(name__icontains=q.strip())
+    if industry:
+        code = industry_filter_code(industry)
+        qs = qs.filter(industry_filter("industry_id", code)) if code else qs.none()
+    if country:
+        qs = qs.filter(country=country.upper())
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    return qs.order_by("name", "pk")
+
+
+def account_get(*, user, account_id: int) -> Account:
+    """One account with its products and contacts (and their references)."""
+    _require_browse(user)
+    account = (
+        Account.objects.select_related("industry", "owner")
+        .prefetch_related("products", Prefetch("contacts", queryset=Contact.objects.select_related("reference")))
+        .filter(pk=account_id)
+        .first()
+    )
+    if account is None:
+        raise NotFound(f"No account with id {account_id}.")
+    return account
+
+
+def contact_list(*, user, account_id: int | None = None, q: str = "") -> QuerySet[Contact]:
+    _require_browse(user)
+    qs = Contact.objects.select_related("account")
+    if account_id:
+        qs = qs.filter(account_id=account_id)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(email__icontains=q))
+    return qs.order_by("name", "pk")
+
+
+def contact_get(*, user, contact_id: int) -> Contact:
+    _require_browse(user)
+    contact = Contact.objects.select_related("account").filter(pk=contact_id).first()
+    if contact is None:
+        raise NotFound(f"No contact with id {contact_id}.")
+    return contact
+
+
+def product_list() -> QuerySet[Product]:
+    return Product.objects.order_by("name")
+
+
+def contact_details_visible(*, user, contact: Contact) -> bool:
+    """May the user see this person's email and phone?
+
+    Program managers and the account's owner always; anyone else only once a request of theirs
+    for that person has been approved (the approval writes a ContactAccessGrant).
+    """
+    if not (user and user.is_authenticated):
+        return False
+    if permissions.is_program_manager(user):
+        return True
+    if contact.account.owner_id and contact.account.owner_id == user.pk:
+        return True
+    return ContactAccessGrant.objects.filter(user=user, contact=contact, revoked_at__isnull=True).exists()
+
+
+def contact_ids_visible(*, user, contacts: list[Contact]) -> set[int]:
+    """The ids among `contacts` whose email and phone the user may see, in one query."""
+    if not (user and user.is_authenticated):
+        return set()
+    if permissions.is_program_manager(user):
+        return {c.pk for c in contacts}
+    visible = {c.pk for c in contacts if c.account.owner_id and c.account.owner_id == user.pk}
+    rest = [c.pk for c in contacts if c.pk not in visible]
+    if rest:
+        visible |= set(
+            ContactAccessGrant.objects.filter(user=user, contact_id__in=rest, revoked_at__isnull=True).values_list(
+                "contact_id", flat=True
+            )
+        )
+    return visible

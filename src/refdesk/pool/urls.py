@@ -1,0 +1,19 @@
+from django.urls import path
+
+from refdesk.pool import views
+
+app_name = "pool"
+
+urlpatterns = [
+    path("", views.reference_list, name="reference-list"),
+    path("references/<int:reference_id>/", views.reference_detail, name="reference-detail"),
+    path("references/<int:reference_id>/edit/", views.reference_edit, name="reference-edit"),
+    path("references/<int:reference_id>/status/", views.reference_status, name="reference-status"),
+    path("contacts/<int:contact_id>/reference/new/", views.reference_create, name="reference-create"),
+    path("accounts/", views.account_list, name="account-list"),
+    path("accounts/new/", views.account_create, name="account-create"),
+    path("accounts/<int:account_id>/", views.account_detail, name="account-detail"),
+    path("accounts/<int:account_id>/edit/", views.account_edit, name="account-edit"),
+    path("accounts/<int:account_id>/contacts/new/", views.contact_create, name="contact-create"),
+    path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
+]

@@ -1,0 +1,70 @@
+"""Personas and shared fixtures. Network is blocked except 127.0.0.1."""
+
+import os
+import socket
+
+import pytest
+
+from refdesk.people.choices import Role
+from tests.factories import AccountFactory, UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    host = address[0] if isinstance(address, tuple) else address
+    if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+        raise RuntimeError(f"Tests may only reach 127.0.0.1, not {host!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _block_network():
+    socket.socket.connect = _guarded_connect
+    yield
+    socket.socket.connect = _real_connect
+
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def program_manager(db):
+    """Priya runs the reference program."""
+    return UserFactory(email="priya@vendor.example", first_name="Priya", role=Role.PROGRAM_MANAGER, is_staff=True)
+
+
+@pytest.fixture
+def owner_rep(db):
+    """Olivia is the sales rep who owns the customer accounts in the tests."""
+    return UserFactory(email="olivia@vendor.example", first_name="Olivia", role=Role.SALES_REP)
+
+
+@pytest.fixture
+def other_rep(db):
+    """Sam sells too, but owns none of the test accounts."""
+    return UserFactory(email="sam@vendor.example", first_name="Sam", role=Role.SALES_REP)
+
+
+@pytest.fixture
+def executive(db):
+    return UserFactory(email="erin@vendor.example", first_name="Erin", role=Role.EXECUTIVE)
+
+
+@pytest.fixture
+def account(owner_rep):
+    return AccountFactory(name="Prairie Cattle Co", owner=owner_rep)
+
+
+@pytest.fixture
+def client_for(client):
+    """A logged-in test client for a persona: client_for(program_manager)."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
