@@ -68,3 +68,31 @@ def client_for(client):
         return client
 
     return login
+
+
+def _is_transactional(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or (marker.args and marker.args[0])):
+        return True
+    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _naics_taxonomy(request):
+    """Transactional tests (live server, browser) end with a flush that also empties the NAICS
+    taxonomy the data migration `pool.0002_load_naics` loaded; put it back before such a test,
+    so factories that need NaicsIndustry rows work there too. pytest-django runs transactional
+    tests after all the others, so the others still see the migration's rows."""
+    if not _is_transactional(request):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    from refdesk.pool import naics
+    from refdesk.pool.models import NaicsIndustry
+
+    if not NaicsIndustry.objects.exists():
+        NaicsIndustry.objects.bulk_create(
+            [NaicsIndustry(code=code, title=title, parent_id=parent, level=level) for code, title, parent, level in naics.rows()],
+            batch_size=500,
+        )
+    yield

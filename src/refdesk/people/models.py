@@ -20,6 +20,10 @@ class UserManager(BaseUserManager):
         user.save(using=self._db)
         return user
 
+    def get_by_natural_key(self, username):
+        # People type their email in any case; emails are stored lower-cased.
+        return self.get(email__iexact=(username or "").strip())
+
     def create_superuser(self, email, password=None, **extra):
         extra.setdefault("role", Role.PROGRAM_MANAGER)
         extra.update(is_staff=True, is_superuser=True)

@@ -1,7 +1,7 @@
 """The pool's API router: thin doors onto pool services and selectors."""
 
 from django.core.exceptions import ObjectDoesNotExist
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from refdesk.core.schemas import ERRORS, Limit, Offset, page
 from refdesk.pool import selectors, services
@@ -124,7 +124,7 @@ def get_account(request, account_id: int):
 @router.post("/accounts", response={201: AccountOut, **ERRORS}, summary="Create an account")
 def create_account(request, payload: AccountIn):
     account = services.account_create(actor=request.user, **payload.model_dump())
-    return 201, account_out(selectors.account_get(user=request.user, account_id=account.pk))
+    return Status(201, account_out(selectors.account_get(user=request.user, account_id=account.pk)))
 
 
 @router.patch("/accounts/{account_id}", response={200: AccountOut, **ERRORS}, summary="Update an account")
@@ -161,7 +161,7 @@ def create_contact(request, payload: ContactIn):
     data = payload.model_dump()
     account = selectors.account_get(user=request.user, account_id=data.pop("account_id"))
     contact = services.contact_create(actor=request.user, account=account, **data)
-    return 201, _contacts_out(request.user, [selectors.contact_get(user=request.user, contact_id=contact.pk)])[0]
+    return Status(201, _contacts_out(request.user, [selectors.contact_get(user=request.user, contact_id=contact.pk)])[0])
 
 
 @router.patch("/contacts/{contact_id}", response={200: ContactOut, **ERRORS}, summary="Update a contact")
@@ -202,7 +202,7 @@ def create_reference(request, payload: ReferenceIn):
     data = payload.model_dump()
     contact = selectors.contact_get(user=request.user, contact_id=data.pop("contact_id"))
     reference = services.reference_create(actor=request.user, contact=contact, **data)
-    return 201, _reference_detail(request.user, reference.pk)
+    return Status(201, _reference_detail(request.user, reference.pk))
 
 
 @router.patch("/references/{reference_id}", response={200: ReferenceDetailOut, **ERRORS}, summary="Update a reference")

@@ -66,7 +66,7 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
             qs = qs.filter(search_text__contains=word)
     if filters.industry:
         code = industry_filter_code(filters.industry)
-        qs = qs.filter(industry_filter("contact__account__industry_id", code)) if code else qs.none()
+        qs = qs.filter(industry_filter("contact__account__industry__code", code)) if code else qs.none()
     if filters.product:
         qs = qs.filter(contact__account__products__name__iexact=filters.product)
     if filters.country:
@@ -105,7 +105,7 @@ def account_list(*, user, q: str = "", industry: str = "", country: str = "", ow
         qs = qs.filter(name__icontains=q.strip())
     if industry:
         code = industry_filter_code(industry)
-        qs = qs.filter(industry_filter("industry_id", code)) if code else qs.none()
+        qs = qs.filter(industry_filter("industry__code", code)) if code else qs.none()
     if country:
         qs = qs.filter(country=country.upper())
     if owner_id:

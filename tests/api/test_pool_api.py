@@ -1,0 +1,113 @@
+import pytest
+
+from refdesk.people.services import api_token_create, api_token_revoke
+from tests.factories import AccountFactory, ContactFactory, ReferenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def bearer(user):
+    _, key = api_token_create(user=user, name="test")
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def test_anonymous_gets_a_401_with_a_reason(client):
+    response = client.get("/api/references")
+    assert response.status_code == 401
+    assert "Authentication required" in response.json()["message"]
+
+
+def test_a_revoked_token_no_longer_works(client, program_manager):
+    token, key = api_token_create(user=program_manager, name="crm")
+    assert client.get("/api/accounts", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    api_token_revoke(user=program_manager, token_id=token.pk)
+    assert client.get("/api/accounts", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+
+
+def test_create_account_contact_and_reference_then_read_them_back(client, program_manager):
+    auth = bearer(program_manager)
+    account = client.post(
+        "/api/accounts",
+        {"name": "Big Sky Ranch", "industry": "112111", "country": "us", "employees": 40, "products": ["Ledger"]},
+        content_type="application/json", **auth,
+    )
+    assert account.status_code == 201, account.json()
+    assert account.json()["industry"]["code"] == "112111"
+    contact = client.post(
+        "/api/contacts",
+        {"account_id": account.json()["id"], "name": "Rita", "email": "Rita@BigSky.example", "languages": ["English"]},
+        content_type="application/json", **auth,
+    )
+    assert contact.status_code == 201, contact.json()
+    assert contact.json()["email"] == "rita@bigsky.example"
+    assert contact.json()["languages"] == ["en"]
+    reference = client.post(
+        "/api/references",
+        {"contact_id": contact.json()["id"], "status": "active", "activity_types": ["reference_call"], "nps": 9},
+        content_type="application/json", **auth,
+    )
+    assert reference.status_code == 201, reference.json()
+    listed = client.get("/api/references", {"industry": "11", "activity_type": "reference_call"}, **auth).json()
+    assert listed["count"] == 1
+    assert listed["items"][0]["contact"]["name"] == "Rita"
+
+
+def test_bad_input_is_a_422_naming_each_field(client, program_manager):
+    response = client.post(
+        "/api/accounts", {"name": "X", "country": "Atlantis", "industry": "999999"}, content_type="application/json", **bearer(program_manager)
+    )
+    assert response.status_code == 422
+    assert set(response.json()["details"]) == {"country", "industry"}
+
+
+def test_schema_errors_are_422_json(client, program_manager):
+    response = client.post("/api/accounts", {"employees": "many"}, content_type="application/json", **bearer(program_manager))
+    assert response.status_code == 422
+    assert "name" in response.json()["details"]
+
+
+def test_a_rep_cannot_create_accounts_and_sees_no_email_of_others_customers(client, other_rep, account):
+    ReferenceFactory(contact=ContactFactory(account=account, email="hidden@ranch.example"))
+    auth = bearer(other_rep)
+    assert client.post("/api/accounts", {"name": "Nope"}, content_type="application/json", **auth).status_code == 403
+    item = client.get("/api/references", **auth).json()["items"][0]
+    assert item["contact"]["email"] is None
+    assert item["contact"]["details_hidden"] is True
+
+
+def test_illegal_status_change_is_a_409_and_a_legal_one_is_recorded(client, program_manager, account):
+    reference = ReferenceFactory(contact=ContactFactory(account=account), status="candidate")
+    auth = bearer(program_manager)
+    bad = client.post(f"/api/references/{reference.pk}/status", {"status": "active"}, content_type="application/json", **auth)
+    assert bad.status_code == 409
+    assert "cannot go from candidate to active" in bad.json()["message"]
+    good = client.post(f"/api/references/{reference.pk}/status", {"status": "invited", "reason": "QBR"}, content_type="application/json", **auth)
+    assert good.status_code == 200
+    assert good.json()["status_history"][0]["reason"] == "QBR"
+
+
+def test_patch_changes_only_what_is_sent(client, program_manager):
+    account = AccountFactory(name="Keep Me", employees=100, country="US")
+    response = client.patch(f"/api/accounts/{account.pk}", {"employees": 250}, content_type="application/json", **bearer(program_manager))
+    assert response.status_code == 200
+    assert (response.json()["name"], response.json()["employees"], response.json()["country"]) == ("Keep Me", 250, "US")
+
+
+def test_unknown_ids_are_404_json(client, program_manager):
+    response = client.get("/api/references/424242", **bearer(program_manager))
+    assert response.status_code == 404
+    assert "424242" in response.json()["message"]
+
+
+def test_pagination_bounds(client, program_manager, account):
+    for _ in range(3):
+        ReferenceFactory(contact=ContactFactory(account=account))
+    auth = bearer(program_manager)
+    page = client.get("/api/references", {"limit": 2, "offset": 2}, **auth).json()
+    assert page["count"] == 3 and len(page["items"]) == 1
+    assert client.get("/api/references", {"limit": 0}, **auth).status_code == 422
+
+
+def test_openapi_and_health(client):
+    assert client.get("/api/openapi.json").json()["info"]["title"] == "Refdesk API"
+    assert client.get("/healthz").json()["status"] == "ok"
