@@ -96,3 +96,13 @@ def _naics_taxonomy(request):
             batch_size=500,
         )
     yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hashing():
+    """PBKDF2 at production strength costs ~0.4 s per hash; every persona and every browser login
+    pays it. The suite checks who may log in, not the hash's strength."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield

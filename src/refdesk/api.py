@@ -78,3 +78,6 @@ def on_http_error(request, exc: HttpError):
 from refdesk.pool.api import router as pool_router  # noqa: E402
 
 api.add_router("/", pool_router)
+from refdesk.matching.api import router as matching_router  # noqa: E402
+
+api.add_router("/", matching_router)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "refdesk.people",
     "refdesk.pool",
     "refdesk.matching",
+    "refdesk.activities",
 ]
 
 MIDDLEWARE = [

@@ -25,4 +25,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("refdesk.people.urls")),
     path("pool/", include("refdesk.pool.urls")),
+    path("match/", include("refdesk.matching.urls")),
 ]

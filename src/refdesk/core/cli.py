@@ -1,5 +1,6 @@
 """`refdesk serve` and `refdesk manage`."""
 
+import argparse
 import sys
 
 
@@ -10,7 +11,7 @@ def register(sub) -> None:
     p.set_defaults(func=serve)
 
     p = sub.add_parser("manage", help="run a Django management command (migrate, createsuperuser, …)", add_help=False)
-    p.add_argument("args", nargs="*")
+    p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(func=manage)
 
     p = sub.add_parser("migrate", help="apply database migrations")

@@ -22,7 +22,7 @@ class UserManager(BaseUserManager):
 
     def get_by_natural_key(self, username):
         # People type their email in any case; emails are stored lower-cased.
-        return self.get(email__iexact=(username or "").strip())
+        return self.get(email=(username or "").strip().lower())
 
     def create_superuser(self, email, password=None, **extra):
         extra.setdefault("role", Role.PROGRAM_MANAGER)

@@ -25,7 +25,7 @@ def user_create(
         raise InvalidInput("A valid email is required.", details={"email": "Enter a valid email."})
     if role not in Role.values:
         raise InvalidInput(f"Unknown role {role!r}.", details={"role": f"Choose one of {', '.join(Role.values)}."})
-    if User.objects.filter(email__iexact=email).exists():
+    if User.objects.filter(email=email).exists():
         raise Conflict(f"A user with email {email} already exists.")
     return User.objects.create_user(
         email,
@@ -41,7 +41,7 @@ def user_create(
 def user_get_or_create_owner(*, email: str) -> User:
     """The sales rep who owns an account, created (unable to log in until invited) if new."""
     email = email.strip().lower()
-    user = User.objects.filter(email__iexact=email).first()
+    user = User.objects.filter(email=email).first()
     if user:
         return user
     return User.objects.create_user(email, None, role=Role.SALES_REP)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
-import io
 import os
 import re
 import shutil
@@ -38,10 +37,17 @@ from refdesk.core.errors import Forbidden, InvalidInput
 from refdesk.people import permissions
 from refdesk.people.models import User
 from refdesk.people.services import user_get_or_create_owner
-from refdesk.pool import services
+from refdesk.pool import naics, services
 from refdesk.pool import validation as v
 from refdesk.pool.choices import STATUS_TRANSITIONS, ReferenceStatus
-from refdesk.pool.models import Account, Contact, Product, ReferenceProfile, ReferenceStatusChange
+from refdesk.pool.models import (
+    Account,
+    Contact,
+    NaicsIndustry,
+    Product,
+    ReferenceProfile,
+    ReferenceStatusChange,
+)
 
 BATCH = 2000
 SAMPLE_SIZE = 20
@@ -173,7 +179,6 @@ class ImportResult:
 
     def summary(self) -> str:
         """A few lines for people: what changed (or would), and how many rows were refused."""
-        verb = "would be" if not self.written else "were"
         lines = [f"{self.filename}: {self.rows} rows" + (" (dry run, nothing written)" if self.dry_run else "")]
         if self.errors:
             lines.append(f"{self.bad_lines} bad rows; nothing written.")
@@ -186,11 +191,11 @@ class ImportResult:
         if self.status_changes:
             extras.append(f"{self.status_changes} status changes")
         if self.owners_created:
-            extras.append(f"{self.owners_created} new account owners (sales reps, invite to log in)")
+            extras.append(f"{self.owners_created} new account owners (sales reps who can log in once invited)")
         if self.products_created:
             extras.append(f"{self.products_created} new products")
         if extras:
-            lines.append(f"  {'; '.join(extras)} {verb} recorded." if not self.written else "  " + "; ".join(extras) + ".")
+            lines.append("  " + "; ".join(extras) + ".")
         return "\n".join(lines)
 
 
@@ -380,25 +385,21 @@ class _Parser:
                 f"The file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}; "
                 f"the first row must name the columns (at least: {', '.join(REQUIRED_COLUMNS)})."
             )
-        self.present = {COLUMNS[name] for name in self.index}
         self.account_spec = {k: _memo(c) for k, c in v.ACCOUNT_FIELDS.items()} | {"naics_code": _memo(_naics_code)}
         self.contact_spec = dict(v.CONTACT_FIELDS) | {"languages": _memo(v.languages), "time_zone": _memo(v.time_zone)}
         self.reference_spec = {k: _memo(c) for k, c in v.REFERENCE_FIELDS.items() if k not in ("notes",)}
         self.reference_spec["notes"] = v.REFERENCE_FIELDS["notes"]
-        self.status_cleaner = v.REFERENCE_STATUS
-
-    def _get(self, row: list, name: str) -> Any:
-        position = self.index.get(name)
-        if position is None or position >= len(row):
-            return None
-        value = row[position]
-        return value.strip() if isinstance(value, str) else value
+        self.status_cleaner = _memo(v.REFERENCE_STATUS)
+        self.cells = [
+            (position, *COLUMNS[name]) for name, position in self.index.items() if name not in ("topics", "use_cases")
+        ]
 
     def parse(self, line: int, row: list) -> tuple[_Row | None, list[RowError]]:
         raw: dict[str, dict[str, Any]] = {"account": {}, "contact": {}, "reference": {}}
-        for name, (entity, attr) in COLUMNS.items():
-            if name in self.index and name not in ("topics", "use_cases"):
-                raw[entity][attr] = self._get(row, name)
+        width = len(row)
+        for position, entity, attr in self.cells:
+            value = row[position] if position < width else None
+            raw[entity][attr] = value.strip() if isinstance(value, str) else value
         if self.topics_columns:
             cells = [row[p] for p in self.topics_columns if p < len(row) and not _blank(row[p])]
             raw["reference"]["topics"] = ";".join(str(c) for c in cells)
@@ -450,8 +451,8 @@ class _AccountPlan:
     stated: dict[str, tuple[Any, int]] = field(default_factory=dict)  # field -> (value, line)
     db_id: int | None = None
     error: bool = False
-    action: str = ""
-    changed: set[str] = field(default_factory=set)
+    account: Any = None  # pass two: the account as written
+    names: Any = None  # pass two: its product names
 
 
 def _same(attr: str, a: Any, b: Any) -> bool:
@@ -467,6 +468,8 @@ def _show(value: Any) -> str:
         return repr(value[1] or value[0])
     if isinstance(value, list):
         return repr("; ".join(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return repr(value)
 
 
@@ -475,6 +478,44 @@ REFERENCE_ATTRS = [
     "activity_types", "topics", "competitors_displaced", "testimonial_channels", "testimonial_expires",
     "nps", "nps_date", "csat", "csat_date", "opted_out", "notes",
 ]
+
+
+ACCOUNT_VALUES = [
+    "id", "name", "external_id", "industry_id", "industry_text", "country", "employees", "live_since", "owner_id",
+    "gift_policy", "matching_blocked", "blocked_reason",
+]
+
+
+class _Stored:
+    """A stored contact and its reference profile, read as plain values (cheaper than models)."""
+
+    QUERY = (
+        "pk", "account_id", *CONTACT_ATTRS, "reference__pk", "reference__status", "reference__status_changed_at",
+        "reference__status_changed_by", "reference__search_text", "reference__updated_at",
+        *(f"reference__{a}" for a in REFERENCE_ATTRS),
+    )
+    __slots__ = ("pk", "account_id", "name", "email", "external_id", "values", "reference")
+
+    def __init__(self, values: tuple):
+        self.pk, self.account_id = values[0], values[1]
+        n = len(CONTACT_ATTRS)
+        self.values = dict(zip(CONTACT_ATTRS, values[2 : 2 + n], strict=True))
+        self.name, self.email, self.external_id = self.values["name"], self.values["email"], self.values["external_id"]
+        rest = values[2 + n :]
+        if rest[0] is None:
+            self.reference = None
+        else:
+            keys = ("pk", "status", "status_changed_at", "status_changed_by", "search_text", "updated_at", *REFERENCE_ATTRS)
+            self.reference = dict(zip(keys, rest, strict=True))
+
+    def __getattr__(self, name):
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def contact_values(self) -> dict:
+        return dict(self.values)
 
 
 class _Importer:
@@ -490,7 +531,7 @@ class _Importer:
         """Batches of cleaned rows; bad rows go to the result's errors (pass one only)."""
         records = self.sheet.records()
         header = None
-        for line, cells in records:
+        for _line, cells in records:
             if any(not _blank(c) for c in cells):
                 header = cells
                 break
@@ -571,18 +612,22 @@ class _Importer:
                 else:
                     self.account_ids[plan.db_id] = row.line
 
-    def _find_contacts(self, rows: list[_Row]) -> tuple[dict[str, Contact], dict[str, Contact]]:
+    def _find_contacts(self, rows: list[_Row]) -> tuple[dict[str, _Stored], dict[str, _Stored]]:
+        """The stored contacts (and references) the batch's rows name, by CRM id and by email."""
         exts = [r.contact["external_id"] for r in rows if r.contact.get("external_id")]
         emails = [r.contact["email"] for r in rows]
         by_ext, by_email = {}, {}
+        base = Contact.objects.order_by()
         if exts:
-            for c in Contact.objects.select_related("reference").filter(external_id__in=exts):
-                by_ext[c.external_id] = c
-        for c in Contact.objects.select_related("reference").annotate(lemail=Lower("email")).filter(lemail__in=emails):
-            by_email[c.email.lower()] = c
+            for values in base.filter(external_id__in=exts).exclude(external_id="").values_list(*_Stored.QUERY):
+                stored = _Stored(values)
+                by_ext[stored.external_id] = stored
+        for values in base.annotate(lemail=Lower("email")).filter(lemail__in=emails).values_list(*_Stored.QUERY):
+            stored = _Stored(values)
+            by_email[stored.email.lower()] = stored
         return by_ext, by_email
 
-    def _match_contact(self, row: _Row, by_ext, by_email) -> tuple[Contact | None, RowError | None]:
+    def _match_contact(self, row: _Row, by_ext, by_email) -> tuple[_Stored | None, RowError | None]:
         """The stored contact a row is about (by CRM id, else email), or a reason it cannot be told."""
         email, ext = row.contact["email"], row.contact.get("external_id")
         contact = by_ext.get(ext) if ext else None
@@ -599,24 +644,26 @@ class _Importer:
             )
         return contact, None
 
-    def _contact_changes(self, row: _Row, contact: Contact, account_id: int | None) -> list[str]:
+    def _contact_changes(self, row: _Row, contact: _Stored, account_id: int | None) -> list[str]:
         changed = [a for a, val in row.contact.items() if getattr(contact, a) != val]
         if account_id is None or contact.account_id != account_id:
             changed.append("account")
         return changed
 
-    def _reference_changes(self, row: _Row, reference: ReferenceProfile) -> list[str]:
-        changed = [a for a, val in row.reference.items() if getattr(reference, a) != val]
-        if row.status and row.status != reference.status:
+    def _reference_changes(self, row: _Row, contact: _Stored) -> list[str]:
+        ref = contact.reference
+        changed = [a for a, val in row.reference.items() if ref[a] != val]
+        if row.status and row.status != ref["status"]:
             changed.append("status")
         return changed
 
-    def _transition_error(self, row: _Row, reference: ReferenceProfile) -> RowError | None:
-        if row.status and row.status != reference.status and row.status not in STATUS_TRANSITIONS[reference.status]:
-            allowed = ", ".join(sorted(STATUS_TRANSITIONS[reference.status]))
+    def _transition_error(self, row: _Row, contact: _Stored) -> RowError | None:
+        current = contact.reference["status"]
+        if row.status and row.status != current and row.status not in STATUS_TRANSITIONS[current]:
+            allowed = ", ".join(sorted(STATUS_TRANSITIONS[current]))
             return RowError(
                 row.line, "status",
-                f"a reference cannot go from {reference.status} to {row.status}; from {reference.status} it can go to: {allowed}",
+                f"a reference cannot go from {current} to {row.status}; from {current} it can go to: {allowed}",
             )
         return None
 
@@ -652,22 +699,21 @@ class _Importer:
                     if contact.pk in contact_ids and not errors:
                         errors.append(RowError(row.line, "email", f"is the same person as on line {contact_ids[contact.pk]}"))
                     contact_ids.setdefault(contact.pk, row.line)
-                reference = getattr(contact, "reference", None) if contact else None
-                if reference is not None:
-                    error = self._transition_error(row, reference)
-                    if error:
-                        errors.append(error)
+                    if contact.reference is not None:
+                        error = self._transition_error(row, contact)
+                        if error:
+                            errors.append(error)
                 if errors:
                     result.errors.extend(errors)
                     continue
-                self._count_row(row, contact, reference, self.plans[row.account_key].db_id)
+                self._count_row(row, contact, self.plans[row.account_key].db_id)
         self._plan_accounts()
         result.errors.sort(key=lambda e: e.line)
 
     def _merge_account(self, row: _Row) -> list[RowError]:
         plan = self.plans[row.account_key]
         errors = []
-        if plan.error:
+        if plan.error and row.line != plan.line:
             errors.append(RowError(row.line, "account", f"see line {plan.line}"))
         for attr, value in row.account.items():
             if attr in plan.stated:
@@ -681,7 +727,7 @@ class _Importer:
                 plan.stated[attr] = (value, row.line)
         return errors
 
-    def _count_row(self, row: _Row, contact: Contact | None, reference: ReferenceProfile | None, account_id) -> None:
+    def _count_row(self, row: _Row, contact: _Stored | None, account_id) -> None:
         result = self.result
         if contact is None:
             result.contacts.add("created")
@@ -691,12 +737,12 @@ class _Importer:
             return
         contact_changed = self._contact_changes(row, contact, account_id)
         result.contacts.add("updated" if contact_changed else "unchanged")
-        if reference is None:
+        if contact.reference is None:
             result.references.add("created")
             result.status_changes += 1
             self._sample(row, "update", [*contact_changed, "reference"])
             return
-        reference_changed = self._reference_changes(row, reference)
+        reference_changed = self._reference_changes(row, contact)
         result.references.add("updated" if reference_changed else "unchanged")
         if "status" in reference_changed:
             result.status_changes += 1
@@ -727,37 +773,40 @@ class _Importer:
             chunk = plans[i : i + 1000]
             stored = self._stored_accounts([p.db_id for p in chunk if p.db_id])
             for plan in chunk:
-                if plan.db_id is None:
-                    plan.action = "created"
-                else:
-                    plan.changed = self._account_changes(plan, stored[plan.db_id])
-                    plan.action = "updated" if plan.changed else "unchanged"
-                self.result.accounts.add(plan.action)
+                action = "created" if plan.db_id is None else "updated" if self._account_changes(plan, stored[plan.db_id]) else "unchanged"
+                self.result.accounts.add(action)
 
-    def _stored_accounts(self, ids: list[int]) -> dict[int, Account]:
-        return {
-            a.pk: a
-            for a in Account.objects.filter(pk__in=ids).select_related("owner", "industry").prefetch_related("products")
+    def _stored_accounts(self, ids: list[int]) -> dict[int, dict]:
+        """Stored accounts as plain dicts (with `owner_email` and `products`), in two queries."""
+        if not ids:
+            return {}
+        stored = {
+            row["id"]: row | {"products": []}
+            for row in Account.objects.filter(pk__in=ids).order_by().values(*ACCOUNT_VALUES, owner_email=Lower("owner__email"))
         }
+        links = Account.products.through.objects.filter(account_id__in=ids).order_by().values_list("account_id", "product__name")
+        for account_id, name in links:
+            stored[account_id]["products"].append(name)
+        return stored
 
-    def _account_changes(self, plan: _AccountPlan, account: Account) -> set[str]:
+    def _account_changes(self, plan: _AccountPlan, account: dict) -> set[str]:
         changed = set()
         for attr, (value, _line) in plan.stated.items():
             if attr == "industry":
                 code, written = value
-                if account.industry_id != code:
+                if account["industry_id"] != code:
                     changed.add("industry_id")
-                if account.industry_text != written:
+                if account["industry_text"] != written:
                     changed.add("industry_text")
             elif attr == "owner_email":
-                if (account.owner.email.lower() if account.owner else "") != value:
+                if (account["owner_email"] or "") != value:
                     changed.add("owner")
             elif attr == "products":
-                if {p.name.lower() for p in account.products.all()} != {n.lower() for n in value}:
+                if {p.lower() for p in account["products"]} != {n.lower() for n in value}:
                     changed.add("products")
-            elif getattr(account, attr) != value:
+            elif account[attr] != value:
                 changed.add(attr)
-        if plan.key[0] == "ext" and account.external_id != plan.key[1]:
+        if plan.key[0] == "ext" and account["external_id"] != plan.key[1]:
             changed.add("external_id")
         return changed
 
@@ -792,33 +841,35 @@ class _Importer:
             if name.lower() not in products:
                 products[name.lower()] = services.products_get_or_create([name])[0]
         self.search_dirty: set[int] = set()
+        # What the search words need of each account: key -> (id, name, industry code, text, products).
+        self.account_info: dict[tuple[str, str], tuple] = {}
         through = Account.products.through
-        update_fields = [
-            "name", "external_id", "industry_id", "industry_text", "country", "employees", "live_since",
-            "owner_id", "gift_policy", "matching_blocked", "blocked_reason", "updated_at",
-        ]
+        update_fields = [f for f in ACCOUNT_VALUES if f != "id"] + ["updated_at"]
         plans = list(self.plans.values())
         for i in range(0, len(plans), 1000):
             chunk = plans[i : i + 1000]
             stored = self._stored_accounts([p.db_id for p in chunk if p.db_id])
             new, changed, links, unlink = [], [], [], []
             for plan in chunk:
-                account = stored[plan.db_id] if plan.db_id else Account()
-                changes = self._account_changes(plan, account) if plan.db_id else {"new"}
-                if not changes:
-                    self.result.accounts.add("unchanged")
-                    continue
+                before = stored.get(plan.db_id) if plan.db_id else None
+                changes = self._account_changes(plan, before) if before else {"new"}
+                values = {k: before[k] for k in ACCOUNT_VALUES} if before else {}
+                names = before["products"] if before else []
                 for attr, (value, _line) in plan.stated.items():
                     if attr == "industry":
-                        account.industry_id, account.industry_text = value
+                        values["industry_id"], values["industry_text"] = value
                     elif attr == "owner_email":
-                        account.owner_id = owners[value] if value else None
-                    elif attr != "products":
-                        setattr(account, attr, value)
+                        values["owner_id"] = owners[value] if value else None
+                    elif attr == "products":
+                        names = [products[n.lower()].name for n in value]
+                    else:
+                        values[attr] = value
                 if plan.key[0] == "ext":
-                    account.external_id = plan.key[1]
-                plan_products = plan.stated.get("products")
-                if plan.db_id:
+                    values["external_id"] = plan.key[1]
+                account = Account(**values)
+                if not changes:
+                    self.result.accounts.add("unchanged")
+                elif before:
                     account.updated_at = self.now
                     changed.append(account)
                     self.result.accounts.add("updated")
@@ -826,12 +877,13 @@ class _Importer:
                         self.search_dirty.add(account.pk)
                     if "products" in changes:
                         unlink.append(account.pk)
-                        links += [(account, products[n.lower()].pk) for n in plan_products[0]]
+                        links += [(account, products[n.lower()].pk) for n in names]
                 else:
                     new.append((plan, account))
                     self.result.accounts.add("created")
-                    if plan_products:
-                        links += [(account, products[n.lower()].pk) for n in plan_products[0]]
+                    links += [(account, products[n.lower()].pk) for n in names]
+                plan.names = names
+                plan.account = account
             if new:
                 Account.objects.bulk_create([a for _, a in new])
                 for plan, account in new:
@@ -841,44 +893,55 @@ class _Importer:
             if unlink:
                 through.objects.filter(account_id__in=unlink).delete()
             if links:
-                through.objects.bulk_create(
-                    [through(account_id=a.pk, product_id=pid) for a, pid in links], ignore_conflicts=True
-                )
-        self.account_id_of = {key: plan.db_id for key, plan in self.plans.items()}
+                through.objects.bulk_create([through(account_id=a.pk, product_id=pid) for a, pid in links])
+            for plan in chunk:
+                a = plan.account
+                self.account_info[plan.key] = (a.pk, a.name, a.industry_id, a.industry_text, tuple(sorted(plan.names)))
+                plan.account = plan.names = None
         self.plans.clear()
 
-    def _accounts_for_search(self, ids) -> dict[int, Account]:
-        return {a.pk: a for a in Account.objects.filter(pk__in=list(ids)).select_related("industry").prefetch_related("products")}
+    def _account_for_search(self, key: tuple[str, str], cache: dict) -> Account:
+        """An in-memory account with what `reference_search_text` reads (industry, products) in place."""
+        account = cache.get(key)
+        if account is None:
+            pk, name, code, written, names = self.account_info[key]
+            account = Account(pk=pk, name=name, industry_text=written)
+            if code:
+                account.industry = NaicsIndustry(code=code, title=naics.title(code))
+            account._prefetched_objects_cache = {"products": [Product(name=n) for n in names]}
+            cache[key] = account
+        return account
 
     def _write_rows(self, rows: list[_Row]) -> None:
         by_ext, by_email = self._find_contacts(rows)
-        accounts = self._accounts_for_search({self.account_id_of[r.account_key] for r in rows})
+        accounts: dict = {}
         result, actor, now = self.result, self.actor, self.now
         new_contacts, changed_contacts = [], []
         new_refs, changed_refs, changes = [], [], []
         for row in rows:
-            contact, error = self._match_contact(row, by_ext, by_email)
-            if error or (contact is not None and contact.pk in self.contact_ids):
+            stored, error = self._match_contact(row, by_ext, by_email)
+            if error or (stored is not None and stored.pk in self.contact_ids):
                 raise _RowRefused(str(error or f"line {row.line}: the same person twice"))
-            account = accounts[self.account_id_of[row.account_key]]
-            if contact is None:
+            account = self._account_for_search(row.account_key, accounts)
+            if stored is None:
                 contact = Contact(account=account, **row.contact)
                 new_contacts.append(contact)
                 result.contacts.add("created")
-                reference = None
             else:
-                self.contact_ids.add(contact.pk)
-                reference = getattr(contact, "reference", None)
-                if self._contact_changes(row, contact, account.pk):
-                    for attr, value in row.contact.items():
-                        setattr(contact, attr, value)
+                self.contact_ids.add(stored.pk)
+                contact_changed = self._contact_changes(row, stored, account.pk)
+                if not contact_changed and stored.reference is not None and not self._reference_changes(row, stored):
+                    result.contacts.add("unchanged")
+                    result.references.add("unchanged")
+                    continue
+                contact = Contact(pk=stored.pk, account=account, **(stored.contact_values() | row.contact))
+                if contact_changed:
                     contact.updated_at = now
                     changed_contacts.append(contact)
                     result.contacts.add("updated")
                 else:
                     result.contacts.add("unchanged")
-                contact.account = account
-            if reference is None:
+            if stored is None or stored.reference is None:
                 reference = ReferenceProfile(
                     contact=contact, status=row.status or ReferenceStatus.CANDIDATE, status_changed_at=now,
                     status_changed_by=actor, **row.reference,
@@ -888,12 +951,17 @@ class _Importer:
                 result.references.add("created")
                 result.status_changes += 1
                 continue
-            reference.contact = contact
-            if self._transition_error(row, reference):
-                raise _RowRefused(str(self._transition_error(row, reference)))
-            changed = self._reference_changes(row, reference)
-            for attr, value in row.reference.items():
-                setattr(reference, attr, value)
+            if self._transition_error(row, stored):
+                raise _RowRefused(str(self._transition_error(row, stored)))
+            changed = self._reference_changes(row, stored)
+            result.references.add("updated" if changed else "unchanged")
+            if not (changed or contact_changed):
+                continue
+            ref = stored.reference
+            reference = ReferenceProfile(
+                pk=ref["pk"], contact=contact, status=ref["status"], status_changed_at=ref["status_changed_at"],
+                status_changed_by_id=ref["status_changed_by"], **({a: ref[a] for a in REFERENCE_ATTRS} | row.reference),
+            )
             if "status" in changed:
                 changes.append(ReferenceStatusChange(
                     reference=reference, from_status=reference.status, to_status=row.status, changed_at=now,
@@ -901,11 +969,9 @@ class _Importer:
                 ))
                 reference.status, reference.status_changed_at, reference.status_changed_by = row.status, now, actor
                 result.status_changes += 1
-            result.references.add("updated" if changed else "unchanged")
-            search_text = services.reference_search_text(reference)
-            if changed or search_text != reference.search_text:
-                reference.search_text = search_text
-                reference.updated_at = now
+            reference.search_text = services.reference_search_text(reference)
+            reference.updated_at = ref["updated_at"] if not changed else now
+            if changed or reference.search_text != ref["search_text"]:
                 changed_refs.append(reference)
         if new_contacts:
             Contact.objects.bulk_create(new_contacts)
@@ -932,11 +998,15 @@ class _Importer:
     def _refresh_account_search_text(self) -> None:
         """References at accounts whose name, industry or products changed get fresh search words."""
         ids = sorted(self.search_dirty)
+        if not ids:
+            return
+        by_id = {info[0]: key for key, info in self.account_info.items()}
+        accounts: dict = {}
         for i in range(0, len(ids), 500):
-            accounts = self._accounts_for_search(ids[i : i + 500])
             stale = []
-            for reference in ReferenceProfile.objects.filter(contact__account_id__in=list(accounts)).select_related("contact"):
-                reference.contact.account = accounts[reference.contact.account_id]
+            references = ReferenceProfile.objects.filter(contact__account_id__in=ids[i : i + 500]).select_related("contact")
+            for reference in references.order_by():
+                reference.contact.account = self._account_for_search(by_id[reference.contact.account_id], accounts)
                 text = services.reference_search_text(reference)
                 if text != reference.search_text:
                     reference.search_text = text
@@ -984,4 +1054,3 @@ def pool_import(*, actor, path_or_file, filename: str | None = None, dry_run: bo
             shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-__all__ = ["ImportResult", "RowError", "Counts", "pool_import", "COLUMNS", "io"]

@@ -77,7 +77,7 @@ class Contact(models.Model):
 
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="contacts")
     name = models.CharField(max_length=200)
-    email = models.EmailField(max_length=254)
+    email = models.EmailField(max_length=254, db_index=True, help_text="Stored lower-cased")
     title = models.CharField(max_length=200, blank=True)
     phone = models.CharField(max_length=50, blank=True)
     languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes, e.g. ['en', 'de']")

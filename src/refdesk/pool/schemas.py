@@ -167,17 +167,22 @@ class StatusChangeIn(Schema):
     reason: Annotated[str, Field(max_length=500)] = ""
 
 
-def _page_of(item):
-    class Page(Schema):
-        count: int
-        limit: int
-        offset: int
-        items: list[item]
-
-    Page.__name__ = f"{item.__name__.removesuffix('Out')}Page"
-    return Page
+class AccountPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[AccountOut]
 
 
-AccountPage = _page_of(AccountOut)
-ContactPage = _page_of(ContactOut)
-ReferencePage = _page_of(ReferenceOut)
+class ContactPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ContactOut]
+
+
+class ReferencePage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ReferenceOut]

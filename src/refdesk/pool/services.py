@@ -104,7 +104,8 @@ def account_update(*, actor, account: Account, **fields: Any) -> Account:
 
 
 def _check_contact_unique(contact: Contact) -> None:
-    clash = Contact.objects.filter(email__iexact=contact.email).exclude(pk=contact.pk).select_related("account").first()
+    # Emails are stored lower-cased by the cleaner, so an exact match uses the index.
+    clash = Contact.objects.filter(email=contact.email.lower()).exclude(pk=contact.pk).select_related("account").first()
     if clash:
         raise Conflict(
             f"{contact.email} is already the email of {clash.name} at {clash.account.name}.",

@@ -1,0 +1,422 @@
+"""The fast matcher: a columnar index of the pool kept per process, refreshed when the pool changes.
+
+Each reference is a few small integers (industry, place, language set, size bin) pointing into
+per-request lookup tables, plus a precomputed float for what does not depend on the request
+(satisfaction and fairness). A match sums the looked-up columns at C speed (`map`/`zip`), adds the
+sparse criteria (products, topics, competitor) through posting lists, keeps the best few and
+re-scores only those with `scoring.evaluate`, which also writes their explanations. The tables
+are built by the same per-criterion functions, so the engine ranks exactly like `scoring.rank`.
+
+A cheap version check (counts and latest `updated_at` of references, contacts, accounts and
+activities) runs before every match: changed rows are re-read and patched in place, so a change
+to the pool shows in the next match without a restart. Deletions, and every ten minutes as a
+safety net against transactions that commit out of order, rebuild the whole index.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import heapq
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q
+
+from refdesk.matching import scoring as s
+from refdesk.matching.scoring import Candidate, MatchSpec, Rules
+
+NEG = -1e9
+SLACK = 10  # extra candidates re-scored exactly, so float order never decides the cut
+FULL_RESYNC_SECONDS = 600
+MARGIN = dt.timedelta(seconds=2)
+
+
+@dataclass
+class Eligibility:
+    """Per activity type: a penalty column (0 or NEG) and the hard rules each reference breaks."""
+
+    penalty: list[float]
+    rules_of: list[tuple[str, ...]]
+    by_rule: Counter = field(default_factory=Counter)
+    ineligible: int = 0
+
+
+@dataclass
+class EngineResult:
+    ranked: list[s.Scored]
+    excluded_count: int
+    excluded_by_rule: dict[str, int]
+    pool_size: int
+
+
+class PoolIndex:
+    """The whole pool as columns; built from `Candidate` records (tests build it without a database)."""
+
+    def __init__(self, candidates: list[Candidate], *, rules: Rules, today: dt.date):
+        self.rules, self.today = rules, today
+        self.cands: list[Candidate] = []
+        self.pos: dict[int, int] = {}
+        self.codes: list[str | None] = []
+        self.places: list[tuple[str, str]] = []
+        self.langsets: list[frozenset[str]] = []
+        self._code_id: dict = {}
+        self._place_id: dict = {}
+        self._lang_id: dict = {}
+        self.ind: list[int] = []
+        self.place: list[int] = []
+        self.lang: list[int] = []
+        self.size: list[int] = []
+        self.products: dict[str, set[int]] = {}
+        self.words: dict[str, set[int]] = {}
+        self.displaced: dict[str, set[int]] = {}
+        self.names: dict[str, set[int]] = {}
+        self.usage: list[s.Usage] = []
+        self.static: list[float] = []
+        self.base_rules: list[tuple[str, ...]] = []
+        self.eligibility: dict[str, Eligibility] = {}
+        for candidate in candidates:
+            self.upsert(candidate)
+
+    # --- building ------------------------------------------------------------------
+
+    @staticmethod
+    def _intern(table: list, ids: dict, value) -> int:
+        found = ids.get(value)
+        if found is None:
+            found = ids[value] = len(table)
+            table.append(value)
+        return found
+
+    @staticmethod
+    def _keys(c: Candidate) -> dict[str, set[str]]:
+        words: set[str] = set()
+        for topic in c.topics:
+            words |= s.topic_words(topic)
+        return {
+            "products": set(c.products),
+            "words": words,
+            "displaced": {s.normalize_name(n) for n in c.competitors_displaced} - {""},
+            "names": {s.normalize_name(c.account_name)} - {""},
+        }
+
+    def upsert(self, c: Candidate) -> None:
+        """Add a reference or replace what the index knows about it."""
+        p = self.pos.get(c.reference_id)
+        columns = (
+            self._intern(self.codes, self._code_id, c.industry),
+            self._intern(self.places, self._place_id, (c.country, c.time_zone)),
+            self._intern(self.langsets, self._lang_id, c.languages),
+            (s.size_bin(c.employees) if c.employees else -1) + 1,
+        )
+        if p is None:
+            p = self.pos[c.reference_id] = len(self.cands)
+            self.cands.append(c)
+            for col, value in zip((self.ind, self.place, self.lang, self.size), columns, strict=True):
+                col.append(value)
+            self.usage.append(None)
+            self.static.append(0.0)
+            self.base_rules.append(())
+            for elig in self.eligibility.values():
+                elig.penalty.append(0.0)
+                elig.rules_of.append(())
+        else:
+            for name, keys in self._keys(self.cands[p]).items():
+                postings = getattr(self, name)
+                for key in keys:
+                    postings[key].discard(p)
+            self.cands[p] = c
+            self.ind[p], self.place[p], self.lang[p], self.size[p] = columns
+        for name, keys in self._keys(c).items():
+            postings = getattr(self, name)
+            for key in keys:
+                postings.setdefault(key, set()).add(p)
+        self._derive(p)
+
+    def _derive(self, p: int) -> None:
+        """What depends on the rules and the day, but not on the request."""
+        c, rules = self.cands[p], self.rules
+        usage = self.usage[p] = s.usage_of(c, rules, self.today)
+        self.static[p] = (
+            s.satisfaction_part(c.nps, c.nps_date, c.csat, c.csat_date, self.today, rules.weight("satisfaction"))[0]
+            + s.fairness_part(usage.long_count, rules.long_window_days, rules.weight("fairness"))[0]
+        )
+        self.base_rules[p] = tuple(e.rule for e in s.base_exclusions(c, rules))
+        for activity_type, elig in self.eligibility.items():
+            self._set_eligible(elig, activity_type, p)
+
+    def rederive(self, *, rules: Rules, today: dt.date) -> None:
+        """New weights, thresholds or a new day: recompute the request-independent columns."""
+        self.rules, self.today = rules, today
+        self.eligibility = {}
+        for p in range(len(self.cands)):
+            self._derive(p)
+
+    def _rules_for(self, activity_type: str, p: int) -> tuple[str, ...]:
+        c = self.cands[p]
+        found = list(self.base_rules[p])
+        if activity_type not in c.activity_types:
+            found.append("activity")
+        found += [e.rule for e in s.resting_exclusions(self.usage[p], self.rules, activity_type)]
+        return tuple(found)
+
+    def _set_eligible(self, elig: Eligibility, activity_type: str, p: int) -> None:
+        old = elig.rules_of[p]
+        new = self._rules_for(activity_type, p)
+        if old:
+            elig.ineligible -= 1
+            elig.by_rule.subtract(old)
+        if new:
+            elig.ineligible += 1
+            elig.by_rule.update(new)
+        elig.rules_of[p] = new
+        elig.penalty[p] = NEG if new else 0.0
+
+    def _eligibility(self, activity_type: str) -> Eligibility:
+        elig = self.eligibility.get(activity_type)
+        if elig is None:
+            n = len(self.cands)
+            elig = Eligibility([0.0] * n, [()] * n)
+            for p in range(n):
+                self._set_eligible(elig, activity_type, p)
+            self.eligibility[activity_type] = elig
+        return elig
+
+    # --- matching ------------------------------------------------------------------
+
+    def search(self, spec: MatchSpec, *, limit: int) -> EngineResult:
+        """The best `limit` eligible references for the request, explained, best first."""
+        n = len(self.cands)
+        rules, w = self.rules, self.rules.weight
+        elig = self._eligibility(spec.activity_type)
+        columns = [self.static, elig.penalty]
+        if spec.industries and w("industry"):
+            table = [s.industry_part(spec.industries, code, w("industry"))[0] for code in self.codes]
+            columns.append(map(table.__getitem__, self.ind))
+        if spec.country and (w("location") or w("time_zone")):
+            table = [
+                s.location_part(spec.country, country, w("location"))[0]
+                + s.time_zone_part(spec.country, spec.activity_type, zone, country, w("time_zone"), spec.today)[0]
+                for country, zone in self.places
+            ]
+            columns.append(map(table.__getitem__, self.place))
+        if spec.languages and w("language"):
+            table = [s.language_part(spec.languages, langs, w("language"))[0] for langs in self.langsets]
+            columns.append(map(table.__getitem__, self.lang))
+        wanted_bin = s.size_bin(spec.employees)
+        if wanted_bin is not None and w("size"):
+            table = [0.0] + [s.size_part(wanted_bin, b, w("size")) for b in range(0, 80)]
+            columns.append(map(table.__getitem__, self.size))
+        scores = list(map(sum, zip(*columns, strict=False)))
+
+        wanted = tuple(dict.fromkeys(spec.products))
+        if wanted and w("products"):
+            hits = Counter()
+            for product in wanted:
+                hits.update(self.products.get(product, ()))
+            points = [s._pts(w("products"), h / len(wanted)) for h in range(len(wanted) + 1)]
+            for p, h in hits.items():
+                scores[p] += points[h]
+        words = s.request_words(spec)
+        if words and w("topics"):
+            hits = Counter()
+            for word in words:
+                hits.update(self.words.get(word, ()))
+            needed = s.topic_hits_needed(words)
+            for p, h in hits.items():
+                scores[p] += s.topics_points(h, needed, w("topics"))
+        rival = s.normalize_name(spec.competitor)
+        if rival and w("competitor"):
+            bonus = s.competitor_part(rival, (spec.competitor,), w("competitor"))[0]
+            for p in self.displaced.get(rival, ()):
+                scores[p] += bonus
+
+        named: set[int] = set()
+        name_rules: Counter = Counter()
+        for rule, names in (
+            ("prospect", [spec.prospect]),
+            ("competitor", [*spec.prospect_competitors, spec.competitor]),
+        ):
+            hit = set()
+            for name in names:
+                hit |= self.names.get(s.normalize_name(name), set()) if name else set()
+            name_rules[rule] += len(hit)
+            named |= hit
+        newly = 0
+        for p in named:
+            if scores[p] > NEG / 2:
+                newly += 1
+            scores[p] = NEG
+
+        picked = self._pick(scores, limit + SLACK)
+        busy = s.open_request_reference_ids(self.cands[p].reference_id for p in picked)
+        ranked = []
+        for p in picked:
+            c = self.cands[p]
+            result = s.evaluate(spec, c, rules, on_open_request=c.reference_id in busy)
+            if isinstance(result, s.Scored):
+                ranked.append(result)
+        ranked.sort(key=s.rank_key)
+        by_rule = Counter({k: v for k, v in elig.by_rule.items() if v > 0})
+        by_rule.update({k: v for k, v in name_rules.items() if v})
+        return EngineResult(ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n)
+
+    def _pick(self, scores: list[float], k: int) -> list[int]:
+        """Positions of the best k eligible scores, ties settled like `scoring.rank_key`."""
+        best = heapq.nlargest(k, scores)
+        if not best:
+            return []
+        floor = max(best[-1] - 1e-6, NEG / 2)
+        picked = [p for p, v in enumerate(scores) if v >= floor]
+        if len(picked) > k:
+            usage, cands = self.usage, self.cands
+            picked.sort(key=lambda p: (-round(scores[p], 1), usage[p].long_count, cands[p].reference_id))
+            picked = picked[:k]
+        return picked
+
+
+# --- loading from the database ---------------------------------------------------------
+
+_FIELDS = (
+    "id", "status", "activity_types", "topics", "competitors_displaced", "nps", "nps_date", "csat", "csat_date",
+    "opted_out", "contact__languages", "contact__time_zone", "contact__account_id", "contact__account__name",
+    "contact__account__industry_id", "contact__account__country", "contact__account__employees",
+    "contact__account__matching_blocked",
+)  # fmt: skip
+
+
+def _frozen(values, cache: dict) -> frozenset:
+    key = frozenset(values or ())
+    return cache.setdefault(key, key)
+
+
+def load_candidates(*, today: dt.date, rules: Rules, where: Q | None = None) -> list[Candidate]:
+    """Read references (all, or those matching `where`) as plain `Candidate` records."""
+    from refdesk.activities.selectors import activity_dates_since
+    from refdesk.pool.models import Account, ReferenceProfile
+
+    qs = ReferenceProfile.objects.order_by()
+    if where is not None:
+        qs = qs.filter(where)
+    rows = list(qs.values_list(*_FIELDS))
+    # A few changed rows are read by id; a large change (an import) reads everything once.
+    few = where is not None and len(rows) <= 2000
+    through = Account.products.through.objects.order_by()
+    if few:
+        through = through.filter(account_id__in={r[12] for r in rows})
+    products: dict[int, set[str]] = {}
+    for account_id, name in through.values_list("account_id", "product__name"):
+        products.setdefault(account_id, set()).add(name.lower())
+    cache: dict = {}
+    frozen_products = {a: _frozen(names, cache) for a, names in products.items()}
+    since = today - dt.timedelta(days=rules.lookback_days)
+    dates = activity_dates_since(since=since, reference_ids=[r[0] for r in rows] if few else None)
+    strings: dict[str, str] = {}
+    empty = frozenset()
+    result = []
+    for r in rows:
+        result.append(
+            Candidate(
+                reference_id=r[0], status=r[1], activity_types=_frozen(r[2], cache),
+                topics=tuple(strings.setdefault(t, t) for t in (r[3] or ())),
+                competitors_displaced=tuple(strings.setdefault(t, t) for t in (r[4] or ())),
+                nps=r[5], nps_date=r[6], csat=r[7], csat_date=r[8], opted_out=r[9],
+                languages=_frozen(r[10], cache), time_zone=strings.setdefault(r[11] or "", r[11] or ""),
+                account_name=r[13], industry=r[14], country=r[15] or "", employees=r[16], blocked=r[17],
+                products=frozen_products.get(r[12], empty), activity_dates=dates.get(r[0], ()),
+            )
+        )  # fmt: skip
+    return result
+
+
+def pool_version() -> tuple:
+    """Counts and latest change times of everything the index reads."""
+    from refdesk.activities.selectors import activity_log_version
+    from refdesk.pool.models import Account, Contact, ReferenceProfile
+
+    parts = []
+    for model in (ReferenceProfile, Contact, Account):
+        row = model.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
+        parts.append((row["n"], row["last"]))
+    parts.append(activity_log_version())
+    return tuple(parts)
+
+
+@dataclass
+class _Held:
+    index: PoolIndex
+    version: tuple
+    built_at: float
+
+
+class Engine:
+    """One per process: holds the index and keeps it in step with the database."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._held: _Held | None = None
+
+    def reset(self) -> None:
+        with self._lock:
+            self._held = None
+
+    def _build(self, rules: Rules, today: dt.date, version: tuple) -> _Held:
+        return _Held(PoolIndex(load_candidates(today=today, rules=rules), rules=rules, today=today), version, time.monotonic())
+
+    def _refresh(self, held: _Held, rules: Rules, today: dt.date, version: tuple) -> None:
+        old = held.version
+        shrunk = any(new[0] < was[0] for new, was in zip(version[:3], old[:3], strict=True))
+        if shrunk:
+            raise _Rebuild
+        index = held.index
+        if index.rules != rules or index.today != today:
+            if index.rules.lookback_days != rules.lookback_days:
+                raise _Rebuild  # activities further back are needed
+            index.rederive(rules=rules, today=today)
+        changed = Q()
+        for (_, was_last), lookup in zip(
+            old[:3], ("updated_at", "contact__updated_at", "contact__account__updated_at"), strict=True
+        ):
+            changed |= Q(**{f"{lookup}__gte": was_last - MARGIN}) if was_last else Q(pk__gte=0)
+        if version[:3] != old[:3]:
+            for candidate in load_candidates(today=today, rules=rules, where=changed):
+                held.index.upsert(candidate)
+        if len(index.cands) != version[0][0]:
+            raise _Rebuild  # a reference was removed (and maybe another added)
+        if version[3] != old[3]:
+            self._refresh_activities(index, rules, today)
+        held.version = version
+
+    @staticmethod
+    def _refresh_activities(index: PoolIndex, rules: Rules, today: dt.date) -> None:
+        from refdesk.activities.selectors import activity_dates_since
+
+        dates = activity_dates_since(since=today - dt.timedelta(days=rules.lookback_days))
+        for p, c in enumerate(index.cands):
+            new = dates.get(c.reference_id, ())
+            if new != c.activity_dates:
+                index.upsert(dataclasses.replace(c, activity_dates=new))
+
+    def search(self, spec: MatchSpec, *, rules: Rules, limit: int) -> EngineResult:
+        """Bring the index up to date with the database, then match."""
+        version = pool_version()
+        with self._lock:
+            held = self._held
+            stale = held is None or time.monotonic() - held.built_at > FULL_RESYNC_SECONDS
+            if not stale:
+                try:
+                    self._refresh(held, rules, spec.today, version)
+                except _Rebuild:
+                    stale = True
+            if stale:
+                held = self._held = self._build(rules, spec.today, version)
+            return held.index.search(spec, limit=limit)
+
+
+class _Rebuild(Exception):
+    pass
+
+
+engine = Engine()

@@ -1,0 +1,207 @@
+"""Matching reads shared by the page, the API and the CLI: settings, the request, the ranked result."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from refdesk.core import geo
+from refdesk.core.errors import Forbidden, InvalidInput
+from refdesk.matching import scoring
+from refdesk.matching.engine import engine
+from refdesk.matching.models import MatchingSettings
+from refdesk.people import permissions
+from refdesk.pool.choices import ActivityType
+from refdesk.pool.industry import industry_resolve
+
+MAX_LIMIT = 100
+INDUSTRY_SUGGESTIONS = 5
+INDUSTRY_TARGETS = 3
+# Other resolver fits count only when nearly as good as the best one, scaled by how close.
+INDUSTRY_MIN_SHARE = 0.75
+
+
+def matching_settings_get() -> MatchingSettings:
+    """The program's matching settings, created with the defaults on first read."""
+    found = MatchingSettings.objects.filter(pk=1).first()
+    if found is None:
+        try:
+            with transaction.atomic():
+                found = MatchingSettings.objects.create(pk=1)
+        except IntegrityError:
+            found = MatchingSettings.objects.get(pk=1)
+    return found
+
+
+def rules_from(settings: MatchingSettings) -> scoring.Rules:
+    """The plain rules the scorer reads, from the settings row."""
+    return scoring.Rules(
+        weights={c: getattr(settings, f"weight_{c}") for c in scoring.CRITERIA},
+        nps_threshold=settings.nps_threshold,
+        short_cap=settings.short_cap,
+        short_window_days=settings.short_window_days,
+        long_cap=settings.long_cap,
+        long_window_days=settings.long_window_days,
+        cooldown_days=settings.cooldown_days,
+    )
+
+
+def matching_settings_out(settings: MatchingSettings) -> dict:
+    return {
+        "weights": {c: getattr(settings, f"weight_{c}") for c in scoring.CRITERIA},
+        **{
+            name: getattr(settings, name)
+            for name in (
+                "nps_threshold", "short_cap", "short_window_days", "long_cap", "long_window_days", "cooldown_days",
+            )
+        },
+        "updated_at": settings.updated_at,
+    }
+
+
+@dataclass
+class MatchQuery:
+    """A request for references as the doors receive it, before checking."""
+
+    industry: str = ""
+    products: list[str] = field(default_factory=list)
+    country: str = ""
+    employees: int | None = None
+    activity_type: str = scoring.DEFAULT_ACTIVITY
+    languages: list[str] = field(default_factory=list)
+    competitor: str = ""
+    prospect: str = ""
+    prospect_competitors: list[str] = field(default_factory=list)
+    topics: str = ""
+    limit: int = 10
+
+
+def _text(value, name: str, errors: dict, max_length: int = 200) -> str:
+    value = (value or "").strip()
+    if len(value) > max_length:
+        errors[name] = f"is longer than {max_length} characters"
+    return value
+
+
+def match_spec_build(query: MatchQuery, *, today: dt.date) -> tuple[scoring.MatchSpec, list]:
+    """Check a request and resolve its industry; bad input raises InvalidInput naming each field."""
+    from refdesk.pool import validation
+
+    errors: dict[str, str] = {}
+    activity = (query.activity_type or scoring.DEFAULT_ACTIVITY).strip().lower().replace(" ", "_").replace("-", "_")
+    if activity not in ActivityType.values:
+        errors["activity_type"] = f"{query.activity_type!r} is not an activity type (use one of {', '.join(ActivityType.values)})"
+    country = ""
+    if (query.country or "").strip():
+        country = geo.country_code(query.country) or ""
+        if not country:
+            errors["country"] = f"{query.country!r} is not a country (use an ISO code such as DE)"
+    if query.employees is not None and (isinstance(query.employees, bool) or not 1 <= query.employees <= 10_000_000):
+        errors["employees"] = "must be between 1 and 10000000"
+    if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_LIMIT:
+        errors["limit"] = f"must be between 1 and {MAX_LIMIT}"
+    try:
+        languages = validation.languages(list(query.languages or []))
+    except ValueError as exc:
+        errors["languages"] = str(exc)
+        languages = []
+    products = [p.strip().lower() for p in query.products or [] if p and p.strip()]
+    if len(products) > 20:
+        errors["products"] = "has more than 20 items"
+    competitors = [c.strip() for c in query.prospect_competitors or [] if c and c.strip()]
+    if len(competitors) > 50:
+        errors["prospect_competitors"] = "has more than 50 items"
+    industry = _text(query.industry, "industry", errors)
+    competitor = _text(query.competitor, "competitor", errors)
+    prospect = _text(query.prospect, "prospect", errors)
+    topics = _text(query.topics, "topics", errors, 1000)
+    if errors:
+        raise InvalidInput("Please correct: " + "; ".join(f"{k} {v}" for k, v in errors.items()) + ".", details=errors)
+    matches = industry_resolve(industry, limit=INDUSTRY_SUGGESTIONS) if industry else []
+    targets = ()
+    if matches and matches[0].score > 0:
+        top = matches[0].score
+        targets = tuple(
+            scoring.IndustryTarget(m.code, m.title, round(min(1.0, m.score / top), 3))
+            for m in matches[:INDUSTRY_TARGETS]
+            if m.score >= INDUSTRY_MIN_SHARE * top
+        )
+    spec = scoring.MatchSpec(
+        today=today, industries=targets, products=tuple(dict.fromkeys(products)), country=country,
+        employees=query.employees, activity_type=activity, languages=tuple(languages), competitor=competitor,
+        prospect=prospect, prospect_competitors=tuple(competitors), topics=topics,
+    )  # fmt: skip
+    return spec, matches
+
+
+def content_for_request(spec: scoring.MatchSpec) -> list[dict]:
+    """Hook: case studies and recorded webinars that answer the need, offered before people.
+
+    Each item is {"kind", "title", "url", "reasons": [{criterion, matched, points}]}; empty until
+    the content library exists.
+    """
+    return []
+
+
+def _contacts_for(user, reference_ids: list[int]) -> dict[int, object]:
+    from refdesk.pool import selectors as pool_selectors
+    from refdesk.pool.models import Contact
+
+    if user is None:
+        qs = Contact.objects.select_related("account")
+    else:
+        qs = pool_selectors.contact_list(user=user)
+    return {c.reference.pk: c for c in qs.select_related("reference").filter(reference__in=reference_ids)}
+
+
+def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict:
+    """Ranked, explained, available references for a request; content first.
+
+    `user` None is the command line (the operator sees every email); anyone else must be allowed
+    to browse the pool and sees emails only where the pool lets them.
+    """
+    if user is not None and not permissions.can_browse_pool(user):
+        raise Forbidden("You need to log in to find references.")
+    today = today or timezone.now().date()
+    spec, matches = match_spec_build(query, today=today)
+    rules = rules_from(matching_settings_get())
+    result = engine.search(spec, rules=rules, limit=query.limit)
+    ids = [r.candidate.reference_id for r in result.ranked]
+    contacts = _contacts_for(user, ids)
+    if user is None:
+        visible = {c.pk for c in contacts.values()}
+    else:
+        from refdesk.pool import selectors as pool_selectors
+
+        visible = pool_selectors.contact_ids_visible(user=user, contacts=list(contacts.values()))
+    candidates = []
+    for scored in result.ranked:
+        contact = contacts.get(scored.candidate.reference_id)
+        if contact is None:  # removed since the index was read
+            continue
+        candidates.append(
+            {
+                "reference_id": scored.candidate.reference_id,
+                "contact_id": contact.pk,
+                "name": contact.name,
+                "email": contact.email if contact.pk in visible else None,
+                "account": contact.account.name,
+                "account_id": contact.account_id,
+                "score": scored.score,
+                "reasons": [p.as_dict() for p in scored.parts],
+                "availability": scored.availability,
+                "available_from": scored.available_from.isoformat() if scored.available_from else None,
+            }
+        )
+    return {
+        "industry": [{"code": m.code, "title": m.title, "score": m.score} for m in matches],
+        "content": content_for_request(spec),
+        "candidates": candidates,
+        "excluded_count": result.excluded_count,
+        "excluded_by_rule": result.excluded_by_rule,
+        "pool_size": result.pool_size,
+        "activity_type": spec.activity_type,
+    }
