@@ -47,7 +47,7 @@ test: setup system-deps
 
 test-sqlite: setup
 	@echo "== test suite on SQLite =="
-	@$(VENV)/bin/pytest -q
+	@DATABASE_URL= $(VENV)/bin/pytest -q
 
 test-postgres: setup
 	@echo "== test suite on a throwaway PostgreSQL =="

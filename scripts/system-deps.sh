@@ -8,7 +8,7 @@ missing=()
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then missing+=(postgresql); fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ] && ! command -v sudo >/dev/null; then
-  echo "system-deps: missing ${missing[*]} and not root; those tests will skip" >&2
+  echo "system-deps: missing ${missing[*]} and not root (no sudo); those tests will skip locally and fail in CI" >&2
   exit 0
 fi
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"

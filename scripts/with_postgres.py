@@ -62,20 +62,33 @@ def find_bindir() -> Path:
         if all(os.access(folder / tool, os.X_OK) for tool in ("initdb", "pg_ctl", "createdb")):
             return folder
         raise Unavailable(f"PG_BIN={folder} does not hold initdb, pg_ctl and createdb")
-    candidates += [str(Path(p).parent) for p in sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key, reverse=True)]
+    candidates += [
+        str(Path(p).parent)
+        for p in sorted(
+            glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key, reverse=True
+        )
+    ]
     on_path = shutil.which("initdb")
     if on_path:
         candidates.append(str(Path(on_path).parent))
     pg_config = shutil.which("pg_config")
     if pg_config:
         try:
-            candidates.append(subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=True).stdout.strip())
+            candidates.append(
+                subprocess.run(
+                    [pg_config, "--bindir"], capture_output=True, text=True, check=True
+                ).stdout.strip()
+            )
         except (OSError, subprocess.CalledProcessError):
             pass
     for folder in candidates:
-        if all(os.access(Path(folder) / tool, os.X_OK) for tool in ("initdb", "pg_ctl", "createdb")):
+        if all(
+            os.access(Path(folder) / tool, os.X_OK) for tool in ("initdb", "pg_ctl", "createdb")
+        ):
             return Path(folder)
-    raise Unavailable("no PostgreSQL binaries found (looked for initdb, pg_ctl and createdb in $PG_BIN, /usr/lib/postgresql/*/bin and $PATH); install them with `make system-deps`")
+    raise Unavailable(
+        "no PostgreSQL binaries found (looked for initdb, pg_ctl and createdb in $PG_BIN, /usr/lib/postgresql/*/bin and $PATH); install them with `make system-deps`"
+    )
 
 
 def free_port() -> int:
@@ -90,13 +103,17 @@ class Cluster:
         self.as_root = os.geteuid() == 0
         if self.as_root:
             if shutil.which("runuser") is None:
-                raise Unavailable("running as root, and `runuser` is missing to run PostgreSQL as the postgres user")
+                raise Unavailable(
+                    "running as root, and `runuser` is missing to run PostgreSQL as the postgres user"
+                )
             try:
                 import pwd
 
                 entry = pwd.getpwnam("postgres")
             except KeyError:
-                raise Unavailable("running as root, and there is no `postgres` user to run PostgreSQL as (initdb refuses root)") from None
+                raise Unavailable(
+                    "running as root, and there is no `postgres` user to run PostgreSQL as (initdb refuses root)"
+                ) from None
             self.uid, self.gid = entry.pw_uid, entry.pw_gid
         self.root: Path | None = None
         self.data: Path | None = None
@@ -108,9 +125,13 @@ class Cluster:
         return ["runuser", "-u", "postgres", "--", *command] if self.as_root else command
 
     def _run(self, tool: str, *args: str) -> None:
-        result = subprocess.run(self._cmd(tool, *args), capture_output=True, text=True, stdin=subprocess.DEVNULL)
+        result = subprocess.run(
+            self._cmd(tool, *args), capture_output=True, text=True, stdin=subprocess.DEVNULL
+        )
         if result.returncode != 0:
-            raise RuntimeError(f"{tool} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}")
+            raise RuntimeError(
+                f"{tool} failed (exit {result.returncode}):\n{result.stdout}{result.stderr}"
+            )
 
     @property
     def logfile(self) -> Path:
@@ -156,7 +177,19 @@ class Cluster:
                 ]
             )
             result = subprocess.run(
-                self._cmd("pg_ctl", "-D", str(self.data), "-l", str(self.logfile), "-w", "-t", "60", "-o", options, "start"),
+                self._cmd(
+                    "pg_ctl",
+                    "-D",
+                    str(self.data),
+                    "-l",
+                    str(self.logfile),
+                    "-w",
+                    "-t",
+                    "60",
+                    "-o",
+                    options,
+                    "start",
+                ),
                 capture_output=True,
                 text=True,
                 stdin=subprocess.DEVNULL,
@@ -266,7 +299,9 @@ def main(argv: list[str]) -> int:
         cluster.start()
         cluster.create_database(DB_NAME)
         url = cluster.url(DB_NAME)
-        say(f"PostgreSQL {bindir.parent.name} ready in {time.monotonic() - started_at:.1f}s at {url} (data in {cluster.data})")
+        say(
+            f"PostgreSQL {bindir.parent.name} ready in {time.monotonic() - started_at:.1f}s at {url} (data in {cluster.data})"
+        )
         env = {**os.environ, "DATABASE_URL": url}
         return run_command(argv, env)
     except KeyboardInterrupt:

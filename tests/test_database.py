@@ -20,8 +20,12 @@ def expected_vendor() -> str:
 
 @pytest.mark.django_db
 def test_the_suite_runs_on_the_database_that_database_url_names():
-    assert connection.vendor == expected_vendor(), f"DATABASE_URL={os.environ.get('DATABASE_URL', '')!r}"
-    assert connection.settings_dict["NAME"].endswith("test_refdesk") or connection.vendor == "sqlite"
+    assert connection.vendor == expected_vendor(), (
+        f"DATABASE_URL={os.environ.get('DATABASE_URL', '')!r}"
+    )
+    assert (
+        connection.settings_dict["NAME"].endswith("test_refdesk") or connection.vendor == "sqlite"
+    )
 
 
 @pytest.mark.django_db

@@ -81,3 +81,6 @@ api.add_router("/", pool_router)
 from refdesk.matching.api import router as matching_router  # noqa: E402
 
 api.add_router("/", matching_router)
+from refdesk.pool.api_industry import router as industry_router  # noqa: E402
+
+api.add_router("/", industry_router)

@@ -43,7 +43,9 @@ def pytest_collection_modifyitems(config, items):
 def _require_chromium() -> None:
     if CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK):
         return
-    message = f"Chromium is missing at {CHROMIUM}: run `make system-deps` (apt-get install chromium)"
+    message = (
+        f"Chromium is missing at {CHROMIUM}: run `make system-deps` (apt-get install chromium)"
+    )
     if IN_CI:
         pytest.fail(f"{message}. Browser tests may not skip in CI (CI=true).", pytrace=False)
     pytest.skip(message)
@@ -139,7 +141,9 @@ def pytest_runtest_makereport(item, call):
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         for index, page in enumerate(dict.fromkeys(pages)):
             try:
-                page.screenshot(path=str(SCREENSHOTS / f"FAILED-{item.name}-{index}.png"), full_page=True)
+                page.screenshot(
+                    path=str(SCREENSHOTS / f"FAILED-{item.name}-{index}.png"), full_page=True
+                )
             except Exception:  # noqa: BLE001 - a picture is best effort; the failure is the report
                 pass
     return report

@@ -29,7 +29,9 @@ def rows(page):
     return page.locator("#results tbody tr")
 
 
-def test_login_lands_on_the_pool_which_lists_references(page, login_as, program_manager, pool, screenshot):
+def test_login_lands_on_the_pool_which_lists_references(
+    page, login_as, program_manager, pool, screenshot
+):
     page.goto("/login/")
     expect(page.get_by_label("Email")).to_be_visible()
     screenshot(page, "login")
@@ -74,7 +76,9 @@ def test_filters_update_the_results_in_place(login_as, program_manager, pool):
     assert page.evaluate("window.__marker") == 1, "the page reloaded instead of updating in place"
 
 
-def test_a_rep_who_does_not_own_the_account_sees_hidden_instead_of_the_email(login_as, other_rep, pool, screenshot):
+def test_a_rep_who_does_not_own_the_account_sees_hidden_instead_of_the_email(
+    login_as, other_rep, pool, screenshot
+):
     ada = pool["ada"]
     page = login_as(other_rep)
     page.goto(f"/pool/references/{ada.pk}/")
@@ -84,7 +88,9 @@ def test_a_rep_who_does_not_own_the_account_sees_hidden_instead_of_the_email(log
     screenshot(page, "reference-hidden-email")
 
 
-def test_the_owner_and_the_program_manager_see_the_email(login_as, owner_rep, program_manager, pool, screenshot):
+def test_the_owner_and_the_program_manager_see_the_email(
+    login_as, owner_rep, program_manager, pool, screenshot
+):
     ada = pool["ada"]
     for user in (owner_rep, program_manager):
         page = login_as(user)
@@ -98,12 +104,16 @@ def test_the_pool_fits_a_phone(login_as, program_manager, pool, screenshot):
     expect(page.get_by_role("heading", name="Reference pool")).to_be_visible()
     expect(page.locator("#results")).to_contain_text("Ada Lovelace")
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the pool page scrolls sideways at {PHONE['width']} px: {width} px wide"
+    assert width <= PHONE["width"], (
+        f"the pool page scrolls sideways at {PHONE['width']} px: {width} px wide"
+    )
     screenshot(page, "pool-phone")
 
     page.goto(f"/pool/references/{pool['ada'].pk}/")
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"the reference page scrolls sideways at {PHONE['width']} px: {width} px wide"
+    assert width <= PHONE["width"], (
+        f"the reference page scrolls sideways at {PHONE['width']} px: {width} px wide"
+    )
     screenshot(page, "reference-phone")
 
 

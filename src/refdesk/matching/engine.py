@@ -23,7 +23,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q
+from django.db.models import Max, Q
 
 from refdesk.matching import scoring as s
 from refdesk.matching.scoring import Candidate, MatchSpec, Rules
@@ -32,6 +32,8 @@ NEG = -1e9
 SLACK = 10  # extra candidates re-scored exactly, so float order never decides the cut
 FULL_RESYNC_SECONDS = 600
 MARGIN = dt.timedelta(seconds=2)
+SMALL_POOL = 20_000  # below this, scanning contacts and accounts for changes costs little
+PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -77,6 +79,7 @@ class PoolIndex:
         self.static: list[float] = []
         self.base_rules: list[tuple[str, ...]] = []
         self.eligibility: dict[str, Eligibility] = {}
+        self._tables: dict[tuple, list[float]] = {}
         for candidate in candidates:
             self.upsert(candidate)
 
@@ -151,6 +154,7 @@ class PoolIndex:
         """New weights, thresholds or a new day: recompute the request-independent columns."""
         self.rules, self.today = rules, today
         self.eligibility = {}
+        self._tables = {}
         for p in range(len(self.cands)):
             self._derive(p)
 
@@ -193,21 +197,32 @@ class PoolIndex:
         elig = self._eligibility(spec.activity_type)
         columns = [self.static, elig.penalty]
         if spec.industries and w("industry"):
-            table = [s.industry_part(spec.industries, code, w("industry"))[0] for code in self.codes]
+            table = self._table(
+                ("industry", spec.industries, len(self.codes)),
+                lambda: [s.industry_part(spec.industries, code, w("industry"))[0] for code in self.codes],
+            )
             columns.append(map(table.__getitem__, self.ind))
         if spec.country and (w("location") or w("time_zone")):
-            table = [
-                s.location_part(spec.country, country, w("location"))[0]
-                + s.time_zone_part(spec.country, spec.activity_type, zone, country, w("time_zone"), spec.today)[0]
-                for country, zone in self.places
-            ]
+            table = self._table(
+                ("place", spec.country, spec.activity_type, spec.today, len(self.places)),
+                lambda: [
+                    s.location_part(spec.country, country, w("location"))[0]
+                    + s.time_zone_part(spec.country, spec.activity_type, zone, country, w("time_zone"), spec.today)[0]
+                    for country, zone in self.places
+                ],
+            )
             columns.append(map(table.__getitem__, self.place))
         if spec.languages and w("language"):
-            table = [s.language_part(spec.languages, langs, w("language"))[0] for langs in self.langsets]
+            table = self._table(
+                ("language", spec.languages, len(self.langsets)),
+                lambda: [s.language_part(spec.languages, langs, w("language"))[0] for langs in self.langsets],
+            )
             columns.append(map(table.__getitem__, self.lang))
         wanted_bin = s.size_bin(spec.employees)
         if wanted_bin is not None and w("size"):
-            table = [0.0] + [s.size_part(wanted_bin, b, w("size")) for b in range(0, 80)]
+            table = self._table(
+                ("size", wanted_bin), lambda: [0.0] + [s.size_part(wanted_bin, b, w("size")) for b in range(0, 80)]
+            )
             columns.append(map(table.__getitem__, self.size))
         scores = list(map(sum, zip(*columns, strict=False)))
 
@@ -262,6 +277,15 @@ class PoolIndex:
         by_rule = Counter({k: v for k, v in elig.by_rule.items() if v > 0})
         by_rule.update({k: v for k, v in name_rules.items() if v})
         return EngineResult(ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n)
+
+    def _table(self, key: tuple, build) -> list[float]:
+        """A per-request lookup table, kept for the next request that needs the same one."""
+        table = self._tables.get(key)
+        if table is None:
+            if len(self._tables) > 4096:
+                self._tables.clear()
+            table = self._tables[key] = build()
+        return table
 
     def _pick(self, scores: list[float], k: int) -> list[int]:
         """Positions of the best k eligible scores, ties settled like `scoring.rank_key`."""
@@ -331,17 +355,29 @@ def load_candidates(*, today: dt.date, rules: Rules, where: Q | None = None) -> 
     return result
 
 
-def pool_version() -> tuple:
-    """Counts and latest change times of everything the index reads."""
+def _latest(model, column: str = "updated_at"):
+    # A bare MAX() lets the database answer from an index; COUNT() alongside it would scan.
+    return model.objects.order_by().aggregate(v=Max(column))["v"]
+
+
+def pool_version(*, with_parents: bool = True) -> tuple:
+    """Counts and latest change times of everything the index reads.
+
+    ((references, latest), (contacts, latest), (accounts, latest), (activities, latest)); a
+    contact's or account's latest change is None when `with_parents` is false (not looked at).
+    """
     from refdesk.activities.selectors import activity_log_version
     from refdesk.pool.models import Account, Contact, ReferenceProfile
 
-    parts = []
-    for model in (ReferenceProfile, Contact, Account):
-        row = model.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
-        parts.append((row["n"], row["last"]))
-    parts.append(activity_log_version())
-    return tuple(parts)
+    def count(model):
+        return model.objects.order_by().count()
+
+    return (
+        (count(ReferenceProfile), _latest(ReferenceProfile)),
+        (count(Contact), _latest(Contact) if with_parents else None),
+        (count(Account), _latest(Account) if with_parents else None),
+        activity_log_version(),
+    )
 
 
 @dataclass
@@ -357,10 +393,15 @@ class Engine:
     def __init__(self):
         self._lock = threading.Lock()
         self._held: _Held | None = None
+        self._indexed: bool | None = None
+        self._parents_checked = 0.0
+        self._parents = (None, None)
 
     def reset(self) -> None:
         with self._lock:
             self._held = None
+            self._parents_checked = 0.0
+            self._indexed = None
 
     def _build(self, rules: Rules, today: dt.date, version: tuple) -> _Held:
         return _Held(PoolIndex(load_candidates(today=today, rules=rules), rules=rules, today=today), version, time.monotonic())
@@ -399,9 +440,40 @@ class Engine:
             if new != c.activity_dates:
                 index.upsert(dataclasses.replace(c, activity_dates=new))
 
+    def _version(self) -> tuple:
+        """The pool's version. Contacts' and accounts' change times are read on every match when
+        that is cheap (their `updated_at` is indexed, or the pool is small), else once a second."""
+        now = time.monotonic()
+        held = self._held
+        cheap = self._parents_indexed() or held is None or len(held.index.cands) < SMALL_POOL
+        parents = cheap or now - self._parents_checked >= PARENT_CHECK_SECONDS
+        version = pool_version(with_parents=parents)
+        if parents:
+            self._parents_checked = now
+            self._parents = (version[1][1], version[2][1])
+        else:
+            version = (version[0], (version[1][0], self._parents[0]), (version[2][0], self._parents[1]), version[3])
+        return version
+
+    def _parents_indexed(self) -> bool:
+        if self._indexed is None:
+            from django.db import connection
+
+            from refdesk.pool.models import Account, Contact
+
+            with connection.cursor() as cursor:
+                self._indexed = all(
+                    any(
+                        c.get("index") and (c.get("columns") or [None])[0] == "updated_at"
+                        for c in connection.introspection.get_constraints(cursor, model._meta.db_table).values()
+                    )
+                    for model in (Account, Contact)
+                )
+        return self._indexed
+
     def search(self, spec: MatchSpec, *, rules: Rules, limit: int) -> EngineResult:
         """Bring the index up to date with the database, then match."""
-        version = pool_version()
+        version = self._version()
         with self._lock:
             held = self._held
             stale = held is None or time.monotonic() - held.built_at > FULL_RESYNC_SECONDS

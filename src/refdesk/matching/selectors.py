@@ -146,15 +146,16 @@ def content_for_request(spec: scoring.MatchSpec) -> list[dict]:
     return []
 
 
-def _contacts_for(user, reference_ids: list[int]) -> dict[int, object]:
+def _references_for(user, reference_ids: list[int]) -> dict[int, object]:
+    """The ranked references with their contact and account, scoped to what the user may browse."""
     from refdesk.pool import selectors as pool_selectors
-    from refdesk.pool.models import Contact
+    from refdesk.pool.models import ReferenceProfile
 
     if user is None:
-        qs = Contact.objects.select_related("account")
+        qs = ReferenceProfile.objects.select_related("contact__account")
     else:
-        qs = pool_selectors.contact_list(user=user)
-    return {c.reference.pk: c for c in qs.select_related("reference").filter(reference__in=reference_ids)}
+        qs = pool_selectors.reference_list(user=user)
+    return {r.pk: r for r in qs.filter(pk__in=reference_ids).order_by()}
 
 
 def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict:
@@ -170,18 +171,20 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict
     rules = rules_from(matching_settings_get())
     result = engine.search(spec, rules=rules, limit=query.limit)
     ids = [r.candidate.reference_id for r in result.ranked]
-    contacts = _contacts_for(user, ids)
+    references = _references_for(user, ids)
+    contacts = [r.contact for r in references.values()]
     if user is None:
-        visible = {c.pk for c in contacts.values()}
+        visible = {c.pk for c in contacts}
     else:
         from refdesk.pool import selectors as pool_selectors
 
-        visible = pool_selectors.contact_ids_visible(user=user, contacts=list(contacts.values()))
+        visible = pool_selectors.contact_ids_visible(user=user, contacts=contacts)
     candidates = []
     for scored in result.ranked:
-        contact = contacts.get(scored.candidate.reference_id)
-        if contact is None:  # removed since the index was read
+        found = references.get(scored.candidate.reference_id)
+        if found is None:  # removed since the index was read
             continue
+        contact = found.contact
         candidates.append(
             {
                 "reference_id": scored.candidate.reference_id,

@@ -14,7 +14,17 @@ class AccountForm(forms.Form):
     name = forms.CharField(max_length=200)
     external_id = forms.CharField(label="CRM id", max_length=100, required=False)
     industry = forms.CharField(
-        max_length=200, required=False, help_text="A NAICS code, or words such as “cattle ranch” or “regional bank”."
+        max_length=200,
+        required=False,
+        help_text="A NAICS code, or words such as “cattle ranch” or “regional bank”.",
+        widget=forms.TextInput(
+            attrs={
+                "hx-get": "/pool/industries/suggest/",
+                "hx-trigger": "input changed delay:250ms",
+                "hx-target": "#industry-suggestions",
+                "autocomplete": "off",
+            }
+        ),
     )
     country = forms.ChoiceField(choices=_country_choices, required=False)
     employees = forms.CharField(max_length=20, required=False)

@@ -480,6 +480,17 @@ REFERENCE_ATTRS = [
 ]
 
 
+# Copies a reference keeps of its contact and account (search words, sort keys), see services.
+DERIVED_FIELDS = [f.name for f in ReferenceProfile._meta.fields if f.name in ("search_text", "sort_name", "sort_account")]
+
+
+def _derived(reference: ReferenceProfile) -> dict[str, str]:
+    """The reference's derived fields, computed by the services' own function."""
+    if hasattr(services, "reference_derived_fields"):
+        return services.reference_derived_fields(reference)
+    return {"search_text": services.reference_search_text(reference)}
+
+
 ACCOUNT_VALUES = [
     "id", "name", "external_id", "industry_id", "industry_text", "country", "employees", "live_since", "owner_id",
     "gift_policy", "matching_blocked", "blocked_reason",
@@ -491,8 +502,8 @@ class _Stored:
 
     QUERY = (
         "pk", "account_id", *CONTACT_ATTRS, "reference__pk", "reference__status", "reference__status_changed_at",
-        "reference__status_changed_by", "reference__search_text", "reference__updated_at",
-        *(f"reference__{a}" for a in REFERENCE_ATTRS),
+        "reference__status_changed_by", "reference__updated_at", *(f"reference__{a}" for a in REFERENCE_ATTRS),
+        *(f"reference__{a}" for a in DERIVED_FIELDS),
     )
     __slots__ = ("pk", "account_id", "name", "email", "external_id", "values", "reference")
 
@@ -505,7 +516,7 @@ class _Stored:
         if rest[0] is None:
             self.reference = None
         else:
-            keys = ("pk", "status", "status_changed_at", "status_changed_by", "search_text", "updated_at", *REFERENCE_ATTRS)
+            keys = ("pk", "status", "status_changed_at", "status_changed_by", "updated_at", *REFERENCE_ATTRS, *DERIVED_FIELDS)
             self.reference = dict(zip(keys, rest, strict=True))
 
     def __getattr__(self, name):
@@ -946,7 +957,8 @@ class _Importer:
                     contact=contact, status=row.status or ReferenceStatus.CANDIDATE, status_changed_at=now,
                     status_changed_by=actor, **row.reference,
                 )
-                reference.search_text = services.reference_search_text(reference)
+                for name, value in _derived(reference).items():
+                    setattr(reference, name, value)
                 new_refs.append(reference)
                 result.references.add("created")
                 result.status_changes += 1
@@ -969,9 +981,11 @@ class _Importer:
                 ))
                 reference.status, reference.status_changed_at, reference.status_changed_by = row.status, now, actor
                 result.status_changes += 1
-            reference.search_text = services.reference_search_text(reference)
+            derived = _derived(reference)
+            for name, value in derived.items():
+                setattr(reference, name, value)
             reference.updated_at = ref["updated_at"] if not changed else now
-            if changed or reference.search_text != ref["search_text"]:
+            if changed or any(ref[name] != value for name, value in derived.items()):
                 changed_refs.append(reference)
         if new_contacts:
             Contact.objects.bulk_create(new_contacts)
@@ -990,13 +1004,13 @@ class _Importer:
         if changed_refs:
             ReferenceProfile.objects.bulk_update(
                 changed_refs,
-                [*REFERENCE_ATTRS, "status", "status_changed_at", "status_changed_by", "search_text", "updated_at"],
+                [*REFERENCE_ATTRS, "status", "status_changed_at", "status_changed_by", *DERIVED_FIELDS, "updated_at"],
             )
         if changes:
             ReferenceStatusChange.objects.bulk_create(changes)
 
     def _refresh_account_search_text(self) -> None:
-        """References at accounts whose name, industry or products changed get fresh search words."""
+        """References at accounts whose name, industry or products changed get fresh search words and sort keys."""
         ids = sorted(self.search_dirty)
         if not ids:
             return
@@ -1007,11 +1021,12 @@ class _Importer:
             references = ReferenceProfile.objects.filter(contact__account_id__in=ids[i : i + 500]).select_related("contact")
             for reference in references.order_by():
                 reference.contact.account = self._account_for_search(by_id[reference.contact.account_id], accounts)
-                text = services.reference_search_text(reference)
-                if text != reference.search_text:
-                    reference.search_text = text
+                derived = _derived(reference)
+                if any(getattr(reference, name) != value for name, value in derived.items()):
+                    for name, value in derived.items():
+                        setattr(reference, name, value)
                     stale.append(reference)
-            ReferenceProfile.objects.bulk_update(stale, ["search_text"], batch_size=1000)
+            ReferenceProfile.objects.bulk_update(stale, DERIVED_FIELDS, batch_size=1000)
 
 
 # ---------------------------------------------------------------------------------------- entry

@@ -8,9 +8,9 @@ The resolver matches the words against two sources at once:
 
 Text is tokenised, abbreviations expanded, words lightly stemmed (plurals, -ing, -er, ...), and
 each query word is weighted by how rare it is. Words that are not in the vocabulary are tried as a
-typo (Damerau-Levenshtein through rapidfuzz), a prefix ("pharm") and a compound ("healthcare").
-A candidate scores 0.75 × the share of the query it explains + 0.25 × the share of its own words
-the query covers, times 1.0 for a strong term, 0.85 for a weak one and 0.95 for a title. Scores
+typo (optimal string alignment distance through rapidfuzz), a prefix ("pharm") and a compound ("healthcare").
+A candidate scores the share of the query it explains × (0.55 + 0.45 × the share of its own words
+the query covers), times 1.0 for a strong term, 0.9 for a weak one and 0.95 for a title. Scores
 are 0..1, results best first and deterministic. Indexes are built once, at first use.
 """
 
@@ -26,7 +26,7 @@ from functools import lru_cache
 from importlib import resources
 
 from rapidfuzz import process
-from rapidfuzz.distance import DamerauLevenshtein
+from rapidfuzz.distance import OSA
 
 from refdesk.pool import naics
 
@@ -41,8 +41,8 @@ class IndustryMatch:
 
 
 TERMS_FILE = "industry_terms.toml"
-STRONG, WEAK, TITLE = 1.0, 0.85, 0.95
-QUERY_SHARE = 0.75  # the rest of a score is the share of the candidate's own words that matched
+STRONG, WEAK, TITLE = 1.0, 0.9, 0.95
+OWN_SHARE = 0.7  # how much it matters that the candidate's own words are all matched
 SAME_GROUP_DAMPING = 0.85  # each further result from an already listed 4-digit group counts less
 MAX_TEXT = 200
 
@@ -56,12 +56,16 @@ STOPWORDS = frozenset(
 )
 
 # Words the light stemmer must leave alone (they would collide with another word).
-STEM_EXCEPTIONS = frozenset({"nursery", "news", "gas", "bus", "lens", "press", "glass", "series", "species"})
+STEM_EXCEPTIONS = frozenset(
+    "nursery news gas bus lens press glass series species hospitality marketing machining trucking".split()
+)
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:[-'&.][a-z0-9]+)*")
 _EXCEPT = re.compile(r"\(except[^)]*\)|,?\s*except\b[^,;()]*", re.IGNORECASE)
 _PARENS = re.compile(r"[()]")
-_CODE_PREFIX = re.compile(r"^\s*(?:naics\s*(?:code)?\s*[:#]?\s*)?(\d{2}-\d{2}|\d{2,6})(?:\s|$|[-–:,.])", re.IGNORECASE)
+_CODE_PREFIX = re.compile(
+    r"^\s*(?:naics\s*(?:code)?\s*[:#]?\s*)?(\d{2}-\d{2}|\d{2,6})(?:\s|$|[-–:,.])", re.IGNORECASE
+)
 
 
 # ---------------------------------------------------------------- text
@@ -169,38 +173,24 @@ def _load_terms() -> dict:
 def _canonical_codes() -> dict[str, str]:
     """Every code -> the code that stands for its chain of identical titles (1133/11331/113310 Logging).
 
-    A 4-digit group is preferred (that is what matching compares most), else the broadest code
-    below a sector, else the most specific one."""
-    all_codes = naics.codes()
-    canonical: dict[str, str] = {}
-    for code in all_codes:
-        chain = [code]
+    A 4-digit group is preferred (that is what matching compares most), else the narrowest code
+    above the groups (221 over 22 "Utilities"), else the broadest below them (52213 over 522130)."""
+    root: dict[str, str] = {code: code for code in naics.codes()}
+
+    def find(code: str) -> str:
+        while root[code] != code:
+            root[code] = root[root[code]]
+            code = root[code]
+        return code
+
+    for code in naics.codes():
         parent = naics.parent_of(code)
-        while parent and naics.title(parent) == naics.title(code):
-            chain.append(parent)
-            parent = naics.parent_of(parent)
-        for child_code in all_codes:  # descendants with the same title (cheap: only when needed)
-            pass
-        canonical[code] = code
-        chain_set = chain
-        canonical[code] = _pick(chain_set)
-    # make descendants consistent with their ancestors' choice
-    for code in all_codes:
-        parent = naics.parent_of(code)
-        if parent and naics.title(parent) == naics.title(code):
-            canonical[code] = canonical[parent] if naics.level_of(canonical[parent]) == 4 else canonical[code]
-    # a chain without a 4-digit code whose top was picked must agree all the way down
-    changed = True
-    while changed:
-        changed = False
-        for code in all_codes:
-            parent = naics.parent_of(code)
-            if parent and naics.title(parent) == naics.title(code) and canonical[parent] != canonical[code]:
-                best = _pick([canonical[parent], canonical[code]])
-                if canonical[parent] != best or canonical[code] != best:
-                    canonical[parent] = canonical[code] = best
-                    changed = True
-    return canonical
+        if parent and naics.is_code(parent) and naics.title(parent) == naics.title(code):
+            root[find(code)] = find(parent)
+    chains: dict[str, list[str]] = {}
+    for code in naics.codes():
+        chains.setdefault(find(code), []).append(code)
+    return {code: _pick(chain) for chain in chains.values() for code in chain}
 
 
 def _pick(chain: list[str]) -> str:
@@ -288,7 +278,7 @@ def _expand(word: str, index: _Index) -> list[tuple[str, float]]:
     if len(s) >= 4:
         max_edits = 1 if len(s) <= 6 else 2
         for candidate, distance, _ in process.extract(
-            s, index.vocab, scorer=DamerauLevenshtein.distance, score_cutoff=max_edits, limit=3
+            s, index.vocab, scorer=OSA.distance, score_cutoff=max_edits, limit=3
         ):
             if abs(len(candidate) - len(s)) <= max_edits and len(candidate) >= 4:
                 found[candidate] = max(found.get(candidate, 0.0), 1.0 - distance / (len(s) + 1))
@@ -325,7 +315,9 @@ def _query_words(text: str, index: _Index) -> list[str]:
         word = raw[i]
         if i + 1 < len(raw):  # "e commerce", "fin tech": join when the pair is a known word
             joined = word + raw[i + 1]
-            if stem(joined) in index.postings and (stem(word) not in index.postings or stem(raw[i + 1]) not in index.postings):
+            if stem(joined) in index.postings and (
+                stem(word) not in index.postings or stem(raw[i + 1]) not in index.postings
+            ):
                 words.append(joined)
                 i += 2
                 continue
@@ -353,7 +345,11 @@ def _scores(text: str) -> dict[str, float]:
             continue
         seen.add(s)
         expansions = _expand(word, index)
-        weight = index.idf[expansions[0][0]] if expansions and expansions[0][1] == 1.0 else index.unknown_weight
+        weight = (
+            index.idf[expansions[0][0]]
+            if expansions and expansions[0][1] == 1.0
+            else index.unknown_weight
+        )
         query.append((weight, expansions))
     total = sum(weight for weight, _ in query)
     if not any(expansions for _, expansions in query):
@@ -374,7 +370,8 @@ def _scores(text: str) -> dict[str, float]:
     scores: dict[str, float] = {}
     for entry_id, matched in covered.items():
         entry = index.entries[entry_id]
-        fit = QUERY_SHARE * (matched / total) + (1 - QUERY_SHARE) * min(own[entry_id] / entry.weight_sum, 1.0)
+        own_share = min(own[entry_id] / entry.weight_sum, 1.0)
+        fit = (matched / total) * (1 - OWN_SHARE + OWN_SHARE * own_share)
         for code, base in entry.codes:
             value = fit * base
             if value > scores.get(code, 0.0):
@@ -436,7 +433,10 @@ def industry_resolve(text: str, *, limit: int = 5) -> list[IndustryMatch]:
         code, _ = pool.pop(best_i)
         picked.append((code, best_value))
         per_group[_group(code)] = per_group.get(_group(code), 0) + 1
-    return [IndustryMatch(code, naics.title(code), round(min(max(value, 0.0), 1.0), 3)) for code, value in picked]
+    return [
+        IndustryMatch(code, naics.title(code), round(min(max(value, 0.0), 1.0), 3))
+        for code, value in picked
+    ]
 
 
 @lru_cache(maxsize=8192)

@@ -66,7 +66,7 @@ class Account(models.Model):
                 fields=["external_id"], condition=~models.Q(external_id=""), name="account_external_id_unique"
             ),
         ]
-        indexes = [models.Index(Lower("name"), name="account_name_lower_idx")]
+        indexes = [models.Index(Lower("name"), name="account_name_lower_idx"), models.Index(fields=["name"], name="account_name_idx")]
 
     def __str__(self):
         return self.name
@@ -88,6 +88,7 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name"], name="contact_name_idx")]
         constraints = [
             models.UniqueConstraint(Lower("email"), name="contact_email_ci_unique"),
             models.UniqueConstraint(
@@ -123,12 +124,20 @@ class ReferenceProfile(models.Model):
     notes = models.TextField(blank=True)
     # Lower-cased words from the profile, its contact and account, for the pool's text search.
     search_text = models.TextField(blank=True, default="", editable=False)
+    # Sort keys copied from the contact and account so the pool pages in name order from an index.
+    sort_name = models.CharField(max_length=200, blank=True, default="", editable=False)
+    sort_account = models.CharField(max_length=200, blank=True, default="", editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["contact__name"]
-        indexes = [models.Index(fields=["status"], name="reference_status_idx")]
+        indexes = [
+            models.Index(fields=["status", "sort_name", "id"], name="reference_status_idx"),
+            models.Index(fields=["nps", "sort_name", "id"], name="reference_nps_idx"),
+            models.Index(fields=["sort_name", "id"], name="reference_sort_name_idx"),
+            models.Index(fields=["sort_account", "sort_name", "id"], name="reference_sort_account_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(nps__isnull=True) | models.Q(nps__lte=10), name="reference_nps_0_10"),
             models.CheckConstraint(

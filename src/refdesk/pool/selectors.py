@@ -30,9 +30,9 @@ class ReferenceFilters:
 
 
 ORDERINGS = {
-    "name": ("contact__name", "pk"),
-    "account": ("contact__account__name", "contact__name", "pk"),
-    "-nps": ("-nps", "contact__name", "pk"),
+    "name": ("sort_name", "pk"),
+    "account": ("sort_account", "sort_name", "pk"),
+    "-nps": ("-nps", "sort_name", "pk"),
     "-updated": ("-updated_at", "pk"),
 }
 

@@ -162,10 +162,21 @@ def reference_search_text(reference: ReferenceProfile) -> str:
     return " ".join(p for p in parts if p).lower()
 
 
+def reference_derived_fields(reference: ReferenceProfile) -> dict[str, str]:
+    """The copies a reference keeps of its contact and account: search words and sort keys."""
+    return {
+        "search_text": reference_search_text(reference),
+        "sort_name": reference.contact.name.lower()[:200],
+        "sort_account": reference.contact.account.name.lower()[:200],
+    }
+
+
 def reference_refresh_search_text(*, reference: ReferenceProfile) -> None:
-    """Recompute the stored search words after the reference, its contact or account changed."""
-    reference.search_text = reference_search_text(reference)
-    ReferenceProfile.objects.filter(pk=reference.pk).update(search_text=reference.search_text)
+    """Recompute the stored search words and sort keys after the reference, its contact or account changed."""
+    derived = reference_derived_fields(reference)
+    for name, value in derived.items():
+        setattr(reference, name, value)
+    ReferenceProfile.objects.filter(pk=reference.pk).update(**derived)
 
 
 @transaction.atomic
@@ -181,7 +192,8 @@ def reference_create(*, actor, contact: Contact, status: str = ReferenceStatus.C
         raise InvalidInput(f"Please correct: status {exc}.", details={"status": str(exc)}) from None
     now = timezone.now()
     reference = ReferenceProfile(contact=contact, status=status, status_changed_at=now, status_changed_by=actor, **cleaned)
-    reference.search_text = reference_search_text(reference)
+    for name, value in reference_derived_fields(reference).items():
+        setattr(reference, name, value)
     reference.save()
     ReferenceStatusChange.objects.create(
         reference=reference, from_status="", to_status=status, changed_at=now, changed_by=actor, reason=reason or "created"
@@ -200,7 +212,8 @@ def reference_update(*, actor, reference: ReferenceProfile, **fields: Any) -> Re
     cleaned = v.clean_fields(v.REFERENCE_FIELDS, fields)
     for name, value in cleaned.items():
         setattr(reference, name, value)
-    reference.search_text = reference_search_text(reference)
+    for name, value in reference_derived_fields(reference).items():
+        setattr(reference, name, value)
     reference.save()
     return reference
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from refdesk.pool import views
+from refdesk.pool import views, views_industry
 
 app_name = "pool"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("accounts/<int:account_id>/edit/", views.account_edit, name="account-edit"),
     path("accounts/<int:account_id>/contacts/new/", views.contact_create, name="contact-create"),
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
+    path("industries/suggest/", views_industry.industry_suggest, name="industry-suggest"),
 ]
