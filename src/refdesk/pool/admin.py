@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from refdesk.pool.models import Account, Contact, ContactAccessGrant, NaicsIndustry, Product, ReferenceProfile, ReferenceStatusChange
+from refdesk.pool.models import (
+    Account,
+    Contact,
+    ContactAccessGrant,
+    NaicsIndustry,
+    Product,
+    ReferenceProfile,
+    ReferenceStatusChange,
+)
 
 
 @admin.register(Account)

@@ -20,7 +20,7 @@ class IndustryMatchOut(Schema):
     score: float = Field(ge=0, le=1, description="How well the code fits the text, 0..1")
 
 
-class IndustryOut(Schema):
+class NaicsIndustryOut(Schema):
     code: str
     title: str
     parent: str | None = Field(description="The code one level up; null for a sector")
@@ -50,7 +50,7 @@ def list_industries(
     return [{"code": m.code, "title": m.title, "score": m.score} for m in matches]
 
 
-@router.get("/industries/{code}", response={200: IndustryOut, **ERRORS}, summary="One NAICS code")
+@router.get("/industries/{code}", response={200: NaicsIndustryOut, **ERRORS}, summary="One NAICS code")
 def get_industry(request, code: str):
     code = code.strip()
     if not naics.is_code(code):

@@ -162,6 +162,9 @@ class ReferenceStatusChange(models.Model):
     class Meta:
         ordering = ["-changed_at", "-pk"]
 
+    def __str__(self):
+        return f"{self.from_status or 'new'} → {self.to_status}"
+
 
 class ContactAccessGrant(models.Model):
     """Lets a user see a contact's email and phone, e.g. once their request for that person is approved."""
@@ -176,3 +179,6 @@ class ContactAccessGrant(models.Model):
     class Meta:
         ordering = ["-granted_at"]
         indexes = [models.Index(fields=["user", "contact"], name="grant_user_contact_idx")]
+
+    def __str__(self):
+        return f"{self.user} may contact {self.contact}"

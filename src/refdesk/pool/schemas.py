@@ -10,7 +10,7 @@ SmallText = Annotated[str, Field(max_length=300)]
 ListOfText = Annotated[list[Annotated[str, Field(max_length=120)]], Field(max_length=100)]
 
 
-class IndustryOut(Schema):
+class AccountIndustryOut(Schema):
     code: str
     title: str
 
@@ -25,7 +25,7 @@ class AccountOut(Schema):
     id: int
     name: str
     external_id: str
-    industry: IndustryOut | None
+    industry: AccountIndustryOut | None
     industry_text: str
     country: str
     employees: int | None

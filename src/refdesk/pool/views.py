@@ -12,7 +12,13 @@ from refdesk.core.views import add_service_error, paginate, render_page
 from refdesk.people import permissions
 from refdesk.pool import naics, selectors, services
 from refdesk.pool.choices import STATUS_TRANSITIONS
-from refdesk.pool.forms import AccountForm, ContactForm, PoolFilterForm, ReferenceForm, StatusChangeForm
+from refdesk.pool.forms import (
+    AccountForm,
+    ContactForm,
+    PoolFilterForm,
+    ReferenceForm,
+    StatusChangeForm,
+)
 
 
 def _fetch(fn, **kwargs):
