@@ -84,3 +84,8 @@ api.add_router("/", matching_router)
 from refdesk.pool.api_industry import router as industry_router  # noqa: E402
 
 api.add_router("/", industry_router)
+from refdesk.asks.api import router as asks_router  # noqa: E402
+from refdesk.notify.api import router as notify_router  # noqa: E402
+
+api.add_router("/", asks_router)
+api.add_router("/", notify_router)

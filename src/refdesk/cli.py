@@ -10,6 +10,8 @@ COMMAND_MODULES = [
     "refdesk.people.cli",
     "refdesk.pool.cli",
     "refdesk.matching.cli",
+    "refdesk.asks.cli",
+    "refdesk.notify.cli",
     "refdesk.demo",
 ]
 

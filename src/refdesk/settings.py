@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "refdesk.pool",
     "refdesk.matching",
     "refdesk.activities",
+    "refdesk.asks",
+    "refdesk.notify",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +150,13 @@ EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.Emai
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "refdesk@localhost")
+
+# Background work: the database queue (`refdesk worker` runs it); tests run tasks at once.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -26,4 +26,6 @@ urlpatterns = [
     path("", include("refdesk.people.urls")),
     path("pool/", include("refdesk.pool.urls")),
     path("match/", include("refdesk.matching.urls")),
+    path("requests/", include("refdesk.asks.urls")),
+    path("notify/", include("refdesk.notify.urls")),
 ]

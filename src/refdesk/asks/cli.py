@@ -1,0 +1,5 @@
+"""`refdesk request …` (reference requests)."""
+
+
+def register(sub) -> None:
+    pass

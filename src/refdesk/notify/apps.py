@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class NotifyConfig(AppConfig):
+    name = "refdesk.notify"
+    label = "notify"
+    verbose_name = "Notifications, background tasks and webhooks"

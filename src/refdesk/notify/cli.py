@@ -1,0 +1,5 @@
+"""`refdesk worker` and webhook commands."""
+
+
+def register(sub) -> None:
+    pass
