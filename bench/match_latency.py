@@ -50,7 +50,14 @@ RIVALS = ["Oracle", "SAP", "Workday", "Salesforce", "Microsoft Dynamics", "Infor
           "HubSpot"]  # fmt: skip
 ACTIVITY_SHARES = {"reference_call": 0.85, "case_study": 0.4, "webinar": 0.25, "speaking": 0.12, "media": 0.1,
                    "site_visit": 0.08, "quote": 0.5, "logo": 0.6, "referral": 0.2}  # fmt: skip
-STATUS_WEIGHTS = {"active": 70, "paused": 8, "candidate": 10, "invited": 5, "retired": 5, "declined": 2}
+STATUS_WEIGHTS = {
+    "active": 70,
+    "paused": 8,
+    "candidate": 10,
+    "invited": 5,
+    "retired": 5,
+    "declined": 2,
+}
 INDUSTRY_PHRASES = ["cattle ranch", "regional bank", "credit union", "software", "hospital", "insurance", "trucking",
                     "restaurant", "law firm", "accounting", "school", "university", "hotel", "construction",
                     "electric utility", "grocery", "retail store", "pharmaceutical", "auto parts", "airline",
@@ -93,7 +100,9 @@ def generate(db: Path, n: int, seed: int) -> dict:
     for code in codes6:
         by_sector.setdefault(code[:2], []).append(code)
     # Within a sector a few industries hold most customers (Zipf-like).
-    sector_codes = {s: rng.sample(cs, min(len(cs), 25)) for s, cs in by_sector.items() if s in SECTOR_WEIGHTS}
+    sector_codes = {
+        s: rng.sample(cs, min(len(cs), 25)) for s, cs in by_sector.items() if s in SECTOR_WEIGHTS
+    }
     zones = geo.country_time_zones()
     today = dt.date(2026, 11, 23)
     with transaction.atomic():
@@ -134,7 +143,9 @@ def generate(db: Path, n: int, seed: int) -> dict:
         contacts = Contact.objects.bulk_create(contacts, batch_size=5000)
         references = []
         for contact in contacts:
-            types = [t for t, share in ACTIVITY_SHARES.items() if rng.random() < share] or ["reference_call"]
+            types = [t for t, share in ACTIVITY_SHARES.items() if rng.random() < share] or [
+                "reference_call"
+            ]
             nps = None if rng.random() < 0.2 else min(10, max(0, int(rng.gauss(8.3, 1.6))))
             references.append(
                 ReferenceProfile(
@@ -150,14 +161,22 @@ def generate(db: Path, n: int, seed: int) -> dict:
         now = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
         activities = []
         for _ in range(n // 2):
-            ref = busy[min(int(rng.paretovariate(1.1)) - 1, len(busy) - 1)] if rng.random() < 0.5 else rng.choice(busy)
+            ref = (
+                busy[min(int(rng.paretovariate(1.1)) - 1, len(busy) - 1)]
+                if rng.random() < 0.5
+                else rng.choice(busy)
+            )
             activities.append(
                 Activity(reference=ref, activity_type=rng.choice(ref.activity_types),
                          status=rng.choice(["completed"] * 8 + ["cancelled", "scheduled"]),
                          occurred_at=now - dt.timedelta(days=rng.uniform(-14, 365)))
             )  # fmt: skip
         Activity.objects.bulk_create(activities, batch_size=5000)
-    return {"seconds": time.perf_counter() - started, "accounts": len(accounts), "references": len(references)}
+    return {
+        "seconds": time.perf_counter() - started,
+        "accounts": len(accounts),
+        "references": len(references),
+    }
 
 
 def requests(count: int, seed: int) -> list[dict]:
@@ -180,7 +199,9 @@ def requests(count: int, seed: int) -> list[dict]:
             q["prospect"] = f"Summit Foods {rng.randint(0, 1000)}"
         if rng.random() < 0.3:
             q["topics"] = " ".join(rng.sample(TOPICS, 2))
-        q["activity_type"] = rng.choice(["reference_call"] * 6 + ["case_study", "webinar", "logo", "speaking"])
+        q["activity_type"] = rng.choice(
+            ["reference_call"] * 6 + ["case_study", "webinar", "logo", "speaking"]
+        )
         result.append(q)
     return result
 
@@ -188,7 +209,11 @@ def requests(count: int, seed: int) -> list[dict]:
 def _percentiles(times: list[float]) -> dict:
     ordered = sorted(times)
     p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"p50_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000, "max_ms": ordered[-1] * 1000}
+    return {
+        "p50_ms": statistics.median(ordered) * 1000,
+        "p95_ms": p95 * 1000,
+        "max_ms": ordered[-1] * 1000,
+    }
 
 
 def _peak_mb() -> float:
@@ -232,7 +257,12 @@ def run_naive(db: Path, count: int, seed: int) -> dict:
 
     from refdesk.activities.selectors import activity_dates_since
     from refdesk.matching import scoring
-    from refdesk.matching.selectors import MatchQuery, match_spec_build, matching_settings_get, rules_from
+    from refdesk.matching.selectors import (
+        MatchQuery,
+        match_spec_build,
+        matching_settings_get,
+        rules_from,
+    )
     from refdesk.pool.models import ReferenceProfile
 
     queries = requests(count, seed)
@@ -244,7 +274,9 @@ def run_naive(db: Path, count: int, seed: int) -> dict:
         rules = rules_from(matching_settings_get())
         dates = activity_dates_since(since=today - dt.timedelta(days=rules.lookback_days))
         candidates = []
-        for r in ReferenceProfile.objects.select_related("contact__account").prefetch_related("contact__account__products"):
+        for r in ReferenceProfile.objects.select_related("contact__account").prefetch_related(
+            "contact__account__products"
+        ):
             a = r.contact.account
             candidates.append(
                 scoring.Candidate(
@@ -275,7 +307,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=100_000, help="references in the fresh database")
     parser.add_argument("--requests", type=int, default=200, help="requests for our matcher")
-    parser.add_argument("--naive-requests", type=int, default=10, help="requests for the naive way (slow)")
+    parser.add_argument(
+        "--naive-requests", type=int, default=10, help="requests for the naive way (slow)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="database file (default: a fresh temporary one)")
     parser.add_argument("--phase", choices=["generate", "ours", "naive"], help=argparse.SUPPRESS)
@@ -289,19 +323,37 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="refdesk-bench-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "bench.sqlite3"
         print(f"Building a fresh SQLite database with {args.n:,} references…", flush=True)
-        gen = _phase(args, "generate", db) if not db.exists() else {"seconds": 0, "accounts": "?", "references": args.n}
-        print(f"  {gen['references']:,} references at {gen['accounts']:,} accounts in {gen['seconds']:.0f} s", flush=True)
+        gen = (
+            _phase(args, "generate", db)
+            if not db.exists()
+            else {"seconds": 0, "accounts": "?", "references": args.n}
+        )
+        print(
+            f"  {gen['references']:,} references at {gen['accounts']:,} accounts in {gen['seconds']:.0f} s",
+            flush=True,
+        )
         ours = _phase(args, "ours", db)
         naive = _phase(args, "naive", db)
     print()
     print(f"{'':24}{'ours':>12}{'naive':>12}")
     print(f"{'requests':24}{ours['runs']:>12}{naive['runs']:>12}")
-    for key, label in (("p50_ms", "p50 (ms)"), ("p95_ms", "p95 (ms)"), ("max_ms", "max (ms)"), ("peak_mb", "peak memory (MB)")):
+    for key, label in (
+        ("p50_ms", "p50 (ms)"),
+        ("p95_ms", "p95 (ms)"),
+        ("max_ms", "max (ms)"),
+        ("peak_mb", "peak memory (MB)"),
+    ):
         print(f"{label:24}{ours[key]:>12.1f}{naive[key]:>12.1f}")
-    print(f"{'speed-up at p50 / p95':24}{naive['p50_ms'] / ours['p50_ms']:>11.0f}×{naive['p95_ms'] / ours['p95_ms']:>11.0f}×")
+    print(
+        f"{'speed-up at p50 / p95':24}{naive['p50_ms'] / ours['p50_ms']:>11.0f}×{naive['p95_ms'] / ours['p95_ms']:>11.0f}×"
+    )
     print()
-    print(f"index built on first match in {ours['cold_build_s']:.1f} s (memory then {ours['rss_after_build_mb']:.0f} MB)")
-    print(f"first match after a pool change: {ours['after_change_ms']:.0f} ms (incremental refresh included)")
+    print(
+        f"index built on first match in {ours['cold_build_s']:.1f} s (memory then {ours['rss_after_build_mb']:.0f} MB)"
+    )
+    print(
+        f"first match after a pool change: {ours['after_change_ms']:.0f} ms (incremental refresh included)"
+    )
     return 0
 
 

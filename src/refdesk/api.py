@@ -89,3 +89,7 @@ from refdesk.notify.api import router as notify_router  # noqa: E402
 
 api.add_router("/", asks_router)
 api.add_router("/", notify_router)
+
+from refdesk.pool.api_import import router as import_router  # noqa: E402
+
+api.add_router("/", import_router)

@@ -149,7 +149,15 @@ X_FRAME_OPTIONS = "DENY"
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A stuck SMTP server must not hold a worker: the task fails and is retried with backoff.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "refdesk@localhost")
+# System check refdesk.E010: with DEBUG off, refuse a console/file email backend.
+REFDESK_REQUIRE_SMTP = env_bool("REFDESK_REQUIRE_SMTP", False)
 
 # Background work: the database queue (`refdesk worker` runs it); tests run tasks at once.
 TASKS = {
@@ -157,6 +165,8 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# `refdesk worker` runs the SLA sweep (reminders, escalations, expiries, retries) this often.
+REFDESK_SWEEP_MINUTES = env_int("REFDESK_SWEEP_MINUTES", 5)
 
 LOGGING = {
     "version": 1,

@@ -29,7 +29,10 @@ def test_it_counts_use_in_a_window_without_cancelled_or_passive_activities():
     log(other, 100)
     since = (NOW - dt.timedelta(days=30)).date()
     assert selectors.usage_counts(since=since) == {ref.pk: 2}
-    assert selectors.last_activity_dates() == {ref.pk: (NOW + dt.timedelta(days=3)).date(), other.pk: (NOW - dt.timedelta(days=100)).date()}
+    assert selectors.last_activity_dates() == {
+        ref.pk: (NOW + dt.timedelta(days=3)).date(),
+        other.pk: (NOW - dt.timedelta(days=100)).date(),
+    }
     assert selectors.activity_dates_since(since=since, reference_ids=[ref.pk]) == {
         ref.pk: ((NOW - dt.timedelta(days=5)).date(), (NOW + dt.timedelta(days=3)).date())
     }
@@ -49,7 +52,12 @@ def test_it_refuses_bad_activities_and_outsiders(other_rep):
     with pytest.raises(InvalidInput):
         activity_record(actor=None, reference=ref, activity_type="dinner", occurred_at=NOW)
     with pytest.raises(InvalidInput):
-        activity_record(actor=None, reference=ref, activity_type="reference_call", occurred_at=NOW.replace(tzinfo=None))
+        activity_record(
+            actor=None,
+            reference=ref,
+            activity_type="reference_call",
+            occurred_at=NOW.replace(tzinfo=None),
+        )
     with pytest.raises(Forbidden):
         log_as = activity_record
         log_as(actor=other_rep, reference=ref, activity_type="reference_call", occurred_at=NOW)

@@ -8,14 +8,19 @@ pytestmark = pytest.mark.django_db
 
 
 def test_anonymous_callers_get_401(client):
-    assert client.post("/api/match", {"industry": "bank"}, content_type="application/json").status_code == 401
+    assert (
+        client.post("/api/match", {"industry": "bank"}, content_type="application/json").status_code
+        == 401
+    )
     assert client.get("/api/matching/settings").status_code == 401
 
 
 def test_it_ranks_references_for_a_signed_in_user(client_for, other_rep):
     ranch = reference("Big Sky Cattle Ranch", industry="112111")
     reference("First Prairie Bank", industry="522110")
-    response = client_for(other_rep).post("/api/match", {"industry": "cattle ranch", "limit": 5}, content_type="application/json")
+    response = client_for(other_rep).post(
+        "/api/match", {"industry": "cattle ranch", "limit": 5}, content_type="application/json"
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["candidates"][0]["reference_id"] == ranch.pk
@@ -37,14 +42,20 @@ def test_it_ranks_references_for_a_signed_in_user(client_for, other_rep):
     ],
 )
 def test_bad_input_is_a_422_naming_the_field(client_for, program_manager, payload, field):
-    response = client_for(program_manager).post("/api/match", payload, content_type="application/json")
+    response = client_for(program_manager).post(
+        "/api/match", payload, content_type="application/json"
+    )
     assert response.status_code == 422
     assert field in response.json()["details"]
 
 
 def test_a_program_manager_changes_the_weights(client_for, program_manager):
     client = client_for(program_manager)
-    response = client.put("/api/matching/settings", {"weights": {"industry": 55}, "cooldown_days": 21}, content_type="application/json")
+    response = client.put(
+        "/api/matching/settings",
+        {"weights": {"industry": 55}, "cooldown_days": 21},
+        content_type="application/json",
+    )
     assert response.status_code == 200
     assert response.json()["weights"]["industry"] == 55 and response.json()["cooldown_days"] == 21
     assert client.get("/api/matching/settings").json()["weights"]["industry"] == 55
@@ -53,7 +64,9 @@ def test_a_program_manager_changes_the_weights(client_for, program_manager):
 def test_a_sales_rep_may_read_but_not_change_the_weights(client_for, other_rep):
     client = client_for(other_rep)
     assert client.get("/api/matching/settings").status_code == 200
-    response = client.put("/api/matching/settings", {"weights": {"industry": 1}}, content_type="application/json")
+    response = client.put(
+        "/api/matching/settings", {"weights": {"industry": 1}}, content_type="application/json"
+    )
     assert response.status_code == 403
 
 
@@ -68,6 +81,8 @@ def test_a_sales_rep_may_read_but_not_change_the_weights(client_for, other_rep):
     ],
 )
 def test_out_of_range_settings_are_a_422(client_for, program_manager, payload, field):
-    response = client_for(program_manager).put("/api/matching/settings", payload, content_type="application/json")
+    response = client_for(program_manager).put(
+        "/api/matching/settings", payload, content_type="application/json"
+    )
     assert response.status_code == 422
     assert field in response.json()["details"]

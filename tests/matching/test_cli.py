@@ -19,7 +19,9 @@ def run(capsys, *argv):
 def test_it_prints_the_ranked_candidates_as_json_in_the_agreed_shape(capsys):
     ranch = reference("Big Sky Cattle Ranch", industry="112111", country="US")
     reference("First Prairie Bank", industry="522110", country="US", products=["Ledger"])
-    code, out, err = run(capsys, "--industry", "cattle ranch", "--product", "Ledger", "--country", "US", "--json")
+    code, out, err = run(
+        capsys, "--industry", "cattle ranch", "--product", "Ledger", "--country", "US", "--json"
+    )
     assert code == 0, err
     data = json.loads(out)
     assert set(data) >= {"industry", "candidates", "content", "excluded_count"}
@@ -27,7 +29,9 @@ def test_it_prints_the_ranked_candidates_as_json_in_the_agreed_shape(capsys):
     first = data["candidates"][0]
     assert {"contact_id", "email", "account", "score", "reasons"} <= set(first)
     assert (first["contact_id"], first["email"], first["account"]) == (
-        ranch.contact_id, ranch.contact.email, "Big Sky Cattle Ranch"
+        ranch.contact_id,
+        ranch.contact.email,
+        "Big Sky Cattle Ranch",
     )
     assert set(first["reasons"][0]) == {"criterion", "matched", "points"}
     assert first["availability"] == "free"
@@ -36,7 +40,9 @@ def test_it_prints_the_ranked_candidates_as_json_in_the_agreed_shape(capsys):
 def test_it_never_proposes_the_prospect_itself(capsys):
     reference("Big Sky Cattle Ranch", industry="112111")
     other = reference("Open Range Beef", industry="112111")
-    code, out, _ = run(capsys, "--industry", "1121", "--prospect", "BIG SKY CATTLE RANCH, INC.", "--json")
+    code, out, _ = run(
+        capsys, "--industry", "1121", "--prospect", "BIG SKY CATTLE RANCH, INC.", "--json"
+    )
     assert code == 0
     assert [c["reference_id"] for c in json.loads(out)["candidates"]] == [other.pk]
 

@@ -16,8 +16,18 @@ pytestmark = pytest.mark.django_db
 
 
 def reference(name, *, industry="522110", country="US", products=(), **fields):
-    account = AccountFactory(name=name, industry=NaicsIndustry.objects.get(pk=industry), country=country, products=list(products))
-    return ReferenceFactory(contact=ContactFactory(account=account, email=f"{name.split()[0].lower()}@customer.example"), **fields)
+    account = AccountFactory(
+        name=name,
+        industry=NaicsIndustry.objects.get(pk=industry),
+        country=country,
+        products=list(products),
+    )
+    return ReferenceFactory(
+        contact=ContactFactory(
+            account=account, email=f"{name.split()[0].lower()}@customer.example"
+        ),
+        **fields,
+    )
 
 
 def find(user=None, **query):
@@ -27,7 +37,12 @@ def find(user=None, **query):
 @pytest.fixture
 def ranch_and_bank(db):
     bank = reference("First Prairie Bank", industry="522110", products=["Ledger"])
-    ranch = reference("Big Sky Cattle Ranch", industry="112111", country="BR", activity_types=["reference_call", "logo"])
+    ranch = reference(
+        "Big Sky Cattle Ranch",
+        industry="112111",
+        country="BR",
+        activity_types=["reference_call", "logo"],
+    )
     return ranch, bank
 
 
@@ -46,14 +61,20 @@ def test_a_request_for_a_cattle_ranch_gets_the_ranch_first_and_the_bank_far_belo
 
 def test_the_ranch_stays_first_even_when_the_bank_matches_everything_else(ranch_and_bank):
     ranch, bank = ranch_and_bank
-    result = find(industry="cattle ranch", products=["Ledger"], country="US", languages=["en"], employees=500)
+    result = find(
+        industry="cattle ranch", products=["Ledger"], country="US", languages=["en"], employees=500
+    )
     assert [c["reference_id"] for c in result["candidates"]] == [ranch.pk, bank.pk]
 
 
-def test_a_change_to_the_pool_shows_in_the_next_match_without_a_restart(ranch_and_bank, program_manager):
+def test_a_change_to_the_pool_shows_in_the_next_match_without_a_restart(
+    ranch_and_bank, program_manager
+):
     ranch, bank = ranch_and_bank
     assert find(industry="1121")["candidates"][0]["reference_id"] == ranch.pk
-    pool_services.reference_status_change(actor=program_manager, reference=ranch, to_status="paused", reason="holiday")
+    pool_services.reference_status_change(
+        actor=program_manager, reference=ranch, to_status="paused", reason="holiday"
+    )
     after = find(industry="1121")
     assert ranch.pk not in [c["reference_id"] for c in after["candidates"]]
     assert after["excluded_by_rule"] == {"status": 1}
@@ -61,21 +82,27 @@ def test_a_change_to_the_pool_shows_in_the_next_match_without_a_restart(ranch_an
     newcomer = reference("Open Range Beef", industry="112111")
     assert find(industry="1121")["candidates"][0]["reference_id"] == newcomer.pk
 
-    pool_services.account_update(actor=program_manager, account=newcomer.contact.account, matching_blocked=True)
+    pool_services.account_update(
+        actor=program_manager, account=newcomer.contact.account, matching_blocked=True
+    )
     assert newcomer.pk not in [c["reference_id"] for c in find(industry="1121")["candidates"]]
 
 
 def test_a_recorded_call_puts_the_reference_in_cool_down_at_once(ranch_and_bank):
     ranch, _ = ranch_and_bank
     assert find(industry="1121")["candidates"][0]["reference_id"] == ranch.pk
-    activity_record(actor=None, reference=ranch, activity_type="reference_call", occurred_at=timezone.now())
+    activity_record(
+        actor=None, reference=ranch, activity_type="reference_call", occurred_at=timezone.now()
+    )
     result = find(industry="1121")
     assert ranch.pk not in [c["reference_id"] for c in result["candidates"]]
     assert result["excluded_by_rule"] == {"cooldown": 1}
     logo = find(industry="1121", activity_type="logo")
     ranch_row = next(c for c in logo["candidates"] if c["reference_id"] == ranch.pk)
     assert ranch_row["availability"] == "resting"
-    assert ranch_row["available_from"] == (timezone.now().date() + dt.timedelta(days=14)).isoformat()
+    assert (
+        ranch_row["available_from"] == (timezone.now().date() + dt.timedelta(days=14)).isoformat()
+    )
 
 
 def test_changing_the_weights_changes_the_order_of_the_next_match(program_manager):
@@ -83,7 +110,9 @@ def test_changing_the_weights_changes_the_order_of_the_next_match(program_manage
     far_ranch = reference("Outback Cattle", industry="112111", country="AU")
     before = find(industry="cattle ranch", country="DE")
     assert [c["reference_id"] for c in before["candidates"]][:2] == [far_ranch.pk, local_bank.pk]
-    services.matching_settings_update(actor=program_manager, weights={"industry": 5, "location": 80})
+    services.matching_settings_update(
+        actor=program_manager, weights={"industry": 5, "location": 80}
+    )
     after = find(industry="cattle ranch", country="DE")
     assert [c["reference_id"] for c in after["candidates"]][:2] == [local_bank.pk, far_ranch.pk]
 
@@ -95,10 +124,21 @@ def test_excluded_references_are_counted_by_rule_and_never_listed(program_manage
     reference("Logo Only Ranch", industry="112111", activity_types=["logo"])
     reference("Prospect Ranch LLC", industry="112111")
     reference("Rival Ranch", industry="112111")
-    result = find(industry="1121", prospect="prospect ranch", competitor="", prospect_competitors=["Rival Ranch Inc."])
+    result = find(
+        industry="1121",
+        prospect="prospect ranch",
+        competitor="",
+        prospect_competitors=["Rival Ranch Inc."],
+    )
     assert [c["reference_id"] for c in result["candidates"]] == [keep.pk]
     assert result["excluded_count"] == 5
-    assert result["excluded_by_rule"] == {"activity": 1, "competitor": 1, "nps": 1, "opted_out": 1, "prospect": 1}
+    assert result["excluded_by_rule"] == {
+        "activity": 1,
+        "competitor": 1,
+        "nps": 1,
+        "opted_out": 1,
+        "prospect": 1,
+    }
     assert result["content"] == []
 
 
@@ -123,12 +163,18 @@ def test_only_signed_in_people_can_match():
         find(AnonymousUser(), industry="bank")
 
 
-def test_only_a_program_manager_changes_the_weights_and_ranges_are_checked(program_manager, owner_rep):
+def test_only_a_program_manager_changes_the_weights_and_ranges_are_checked(
+    program_manager, owner_rep
+):
     with pytest.raises(Forbidden):
         services.matching_settings_update(actor=owner_rep, weights={"industry": 10})
     with pytest.raises(InvalidInput) as err:
-        services.matching_settings_update(actor=program_manager, weights={"industry": 101, "luck": 5}, cooldown_days=-1)
+        services.matching_settings_update(
+            actor=program_manager, weights={"industry": 101, "luck": 5}, cooldown_days=-1
+        )
     assert set(err.value.details) == {"weights.industry", "weights.luck", "cooldown_days"}
-    settings = services.matching_settings_update(actor=program_manager, weights={"industry": 50}, nps_threshold=8)
+    settings = services.matching_settings_update(
+        actor=program_manager, weights={"industry": 50}, nps_threshold=8
+    )
     assert (settings.weight_industry, settings.nps_threshold) == (50, 8)
     assert selectors.matching_settings_get().weight_industry == 50

@@ -10,10 +10,12 @@ pytestmark = pytest.mark.django_db
 def test_the_find_page_ranks_and_explains(client_for, other_rep):
     ranch = reference("Big Sky Cattle Ranch", industry="112111")
     reference("First Prairie Bank", industry="522110")
-    response = client_for(other_rep).get("/match/", {"industry": "cattle ranch", "activity_type": "reference_call"})
+    response = client_for(other_rep).get(
+        "/match/", {"industry": "cattle ranch", "activity_type": "reference_call"}
+    )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.index("Big Sky Cattle Ranch") < html.index("First Prairie Bank")
+    assert "Big Sky Cattle Ranch" in html and "First Prairie Bank" not in html
     assert f'id="candidate-{ranch.pk}"' in html
     assert "1121" in html and "free" in html and "excluded by the rules" in html
     assert "<html" in html
@@ -42,7 +44,14 @@ def test_only_a_program_manager_edits_the_rules(client_for, other_rep, program_m
     assert client.get("/match/settings/").status_code == 200
     form = {f"weight_{c}": 10 for c in ["industry", "products", "location", "time_zone", "language", "size", "topics",
                                          "competitor", "satisfaction", "fairness"]}  # fmt: skip
-    form.update(nps_threshold=8, short_cap=2, short_window_days=30, long_cap=6, long_window_days=90, cooldown_days=7)
+    form.update(
+        nps_threshold=8,
+        short_cap=2,
+        short_window_days=30,
+        long_cap=6,
+        long_window_days=90,
+        cooldown_days=7,
+    )
     assert client.post("/match/settings/", form).status_code == 302
     assert client.get("/api/matching/settings").json()["weights"]["industry"] == 10
     form["weight_industry"] = 150

@@ -10,8 +10,28 @@ from refdesk.matching.engine import PoolIndex
 
 TODAY = dt.date(2026, 11, 23)
 ACTIVITIES = ["reference_call", "case_study", "webinar", "logo", "quote", "media"]
-NAMES = ["Acme Inc", "ACME, Inc.", "Acme GmbH", "Beta Ltd", "Gamma", "The Delta Company", "Prairie Cattle Co"]
-CODES = ["112111", "112112", "1121", "111110", "522110", "522130", "5221", "541511", "31-33", "311111", None]
+NAMES = [
+    "Acme Inc",
+    "ACME, Inc.",
+    "Acme GmbH",
+    "Beta Ltd",
+    "Gamma",
+    "The Delta Company",
+    "Prairie Cattle Co",
+]
+CODES = [
+    "112111",
+    "112112",
+    "1121",
+    "111110",
+    "522110",
+    "522130",
+    "5221",
+    "541511",
+    "31-33",
+    "311111",
+    None,
+]
 
 
 def days_ago(n: int) -> dt.date:
@@ -27,7 +47,9 @@ candidates = st.builds(
     employees=st.one_of(st.none(), st.integers(1, 10_000_000)),
     products=st.frozensets(st.sampled_from(["ledger", "payroll", "crm"])),
     languages=st.frozensets(st.sampled_from(["en", "de", "fr", "pt"])),
-    time_zone=st.sampled_from(["", "Europe/Berlin", "America/Chicago", "Asia/Tokyo", "America/Sao_Paulo"]),
+    time_zone=st.sampled_from(
+        ["", "Europe/Berlin", "America/Chicago", "Asia/Tokyo", "America/Sao_Paulo"]
+    ),
     activity_types=st.frozensets(st.sampled_from(ACTIVITIES)),
     status=st.sampled_from(["active", "active", "active", "paused", "retired", "candidate"]),
     opted_out=st.booleans(),
@@ -35,9 +57,16 @@ candidates = st.builds(
     nps=st.one_of(st.none(), st.integers(0, 10)),
     nps_date=st.one_of(st.none(), st.integers(0, 900).map(days_ago)),
     csat=st.one_of(st.none(), st.integers(1, 5)),
-    topics=st.lists(st.sampled_from(["onboarding", "payroll migration", "reporting dashboards", "SOX audits"]), max_size=3).map(tuple),
-    competitors_displaced=st.lists(st.sampled_from(["Oracle", "SAP SE", "Acme Inc"]), max_size=2).map(tuple),
-    activity_dates=st.lists(st.integers(-20, 120).map(days_ago), max_size=7).map(lambda d: tuple(sorted(d))),
+    topics=st.lists(
+        st.sampled_from(["onboarding", "payroll migration", "reporting dashboards", "SOX audits"]),
+        max_size=3,
+    ).map(tuple),
+    competitors_displaced=st.lists(
+        st.sampled_from(["Oracle", "SAP SE", "Acme Inc"]), max_size=2
+    ).map(tuple),
+    activity_dates=st.lists(st.integers(-20, 120).map(days_ago), max_size=7).map(
+        lambda d: tuple(sorted(d))
+    ),
 )
 
 
@@ -51,7 +80,12 @@ specs = st.builds(
     s.MatchSpec,
     today=st.just(TODAY),
     industries=st.lists(
-        st.builds(s.IndustryTarget, code=st.sampled_from([c for c in CODES if c]), confidence=st.floats(0.5, 1.0)), max_size=3
+        st.builds(
+            s.IndustryTarget,
+            code=st.sampled_from([c for c in CODES if c]),
+            confidence=st.floats(0.5, 1.0),
+        ),
+        max_size=3,
     ).map(tuple),
     products=st.lists(st.sampled_from(["ledger", "payroll", "crm", "hr"]), max_size=3).map(tuple),
     country=st.sampled_from(["", "US", "DE", "CH", "BR"]),
@@ -60,7 +94,9 @@ specs = st.builds(
     languages=st.lists(st.sampled_from(["en", "de", "fr"]), max_size=2).map(tuple),
     competitor=st.sampled_from(["", "Oracle", "SAP", "acme"]),
     prospect=st.sampled_from(["", "acme", "Beta Limited", "Zeta"]),
-    prospect_competitors=st.lists(st.sampled_from(["Gamma", "delta", "Omega"]), max_size=2).map(tuple),
+    prospect_competitors=st.lists(st.sampled_from(["Gamma", "delta", "Omega"]), max_size=2).map(
+        tuple
+    ),
     topics=st.sampled_from(["", "payroll", "reporting and onboarding", "audit dashboards for SOX"]),
 )
 
@@ -85,14 +121,18 @@ def breaks_a_hard_rule(spec: s.MatchSpec, c: s.Candidate, rules: s.Rules) -> boo
         return True
     if spec.activity_type not in c.activity_types:
         return True
-    if norm(c.account_name) in {norm(n) for n in (spec.prospect, spec.competitor, *spec.prospect_competitors) if n}:
+    if norm(c.account_name) in {
+        norm(n) for n in (spec.prospect, spec.competitor, *spec.prospect_competitors) if n
+    }:
         return True
     if spec.activity_type not in ("logo", "quote"):
         in_short = [d for d in c.activity_dates if (TODAY - d).days < rules.short_window_days]
         in_long = [d for d in c.activity_dates if (TODAY - d).days < rules.long_window_days]
         if len(in_short) >= rules.short_cap or len(in_long) >= rules.long_cap:
             return True
-        if any(TODAY < d + dt.timedelta(days=rules.cooldown_days) for d in c.activity_dates):
+        if rules.cooldown_days and any(
+            TODAY < d + dt.timedelta(days=rules.cooldown_days) for d in c.activity_dates
+        ):
             return True
     return False
 
@@ -108,11 +148,15 @@ def test_no_ranking_ever_breaks_a_hard_rule(pool, spec, rules):
         if breaks_a_hard_rule(spec, c, rules):
             assert c.reference_id in ranking.excluded and ranking.excluded[c.reference_id]
         else:
-            assert c.reference_id in ranked_ids
+            scored = s.evaluate(spec, c, rules)
+            # Listed unless the request asks for something and they match none of it.
+            assert (c.reference_id in ranked_ids) == (s.fits(scored) or not s.asks_for_fit(spec, rules))
     # The fast engine ranks exactly the same, with the same exclusion counts.
     limit = 5
     fast = PoolIndex(pool, rules=rules, today=TODAY).search(spec, limit=limit)
-    assert [r.candidate.reference_id for r in fast.ranked] == [r.candidate.reference_id for r in ranking.ranked[:limit]]
+    assert [r.candidate.reference_id for r in fast.ranked] == [
+        r.candidate.reference_id for r in ranking.ranked[:limit]
+    ]
     assert [r.score for r in fast.ranked] == [r.score for r in ranking.ranked[:limit]]
     assert fast.excluded_count == len(ranking.excluded)
     assert fast.excluded_by_rule == ranking.excluded_by_rule
@@ -128,19 +172,43 @@ def test_explanation_parts_add_up_to_the_score(pool, spec, rules):
 
 
 def ref(reference_id, **fields):
-    defaults = {"status": "active", "activity_types": frozenset({"reference_call", "logo"}), "nps": 9}
+    defaults = {
+        "status": "active",
+        "activity_types": frozenset({"reference_call", "logo"}),
+        "nps": 9,
+    }
     return s.Candidate(reference_id=reference_id, **{**defaults, **fields})
+
+
+def test_nothing_but_satisfaction_does_not_make_a_candidate():
+    spec = s.MatchSpec(today=TODAY, industries=(s.IndustryTarget("1121"),))
+    ranked = s.rank(spec, [ref(1, industry="522110", nps=10), ref(2, industry="112111", nps=7)], s.Rules()).ranked
+    assert [r.candidate.reference_id for r in ranked] == [2]
+    everyone = s.rank(s.MatchSpec(today=TODAY), [ref(1, industry="522110", nps=10), ref(2, industry="112111", nps=7)], s.Rules())
+    assert [r.candidate.reference_id for r in everyone.ranked] == [1, 2]
 
 
 def test_the_cattle_ranch_outranks_a_bank_that_matches_everything_else():
     ranch = ref(1, account_name="Big Sky Ranch", industry="112111", country="BR", employees=40)
     bank = ref(
-        2, account_name="First Bank", industry="522110", country="US", employees=900, products=frozenset({"ledger"}),
-        languages=frozenset({"en"}), time_zone="America/Chicago", topics=("onboarding",),
+        2,
+        account_name="First Bank",
+        industry="522110",
+        country="US",
+        employees=900,
+        products=frozenset({"ledger"}),
+        languages=frozenset({"en"}),
+        time_zone="America/Chicago",
+        topics=("onboarding",),
     )
     spec = s.MatchSpec(
-        today=TODAY, industries=(s.IndustryTarget("1121", "Cattle Ranching and Farming"),), products=("ledger",),
-        country="US", employees=1000, languages=("en",), topics="onboarding",
+        today=TODAY,
+        industries=(s.IndustryTarget("1121", "Cattle Ranching and Farming"),),
+        products=("ledger",),
+        country="US",
+        employees=1000,
+        languages=("en",),
+        topics="onboarding",
     )
     ranked = s.rank(spec, [bank, ranch], s.Rules()).ranked
     assert [r.candidate.reference_id for r in ranked] == [1, 2]
@@ -154,7 +222,8 @@ def test_closer_in_the_naics_tree_scores_higher():
             ref(5, industry="112"), ref(6, industry="522110")]  # fmt: skip
     ranked = s.rank(spec, pool, s.Rules(weights={"industry": 40})).ranked
     scores = {r.candidate.reference_id: r.score for r in ranked}
-    assert scores[3] > scores[2] > scores[4] > scores[5] > scores[1] > scores[6] == 0
+    assert scores[3] > scores[2] > scores[4] > scores[5] > scores[1]
+    assert 6 not in scores  # a bank fits nothing asked for: not listed at all
 
 
 def test_changing_the_weights_changes_the_order():
@@ -179,7 +248,9 @@ def test_at_equal_fit_the_less_used_reference_ranks_first():
 
 def test_unknown_nps_is_allowed_but_scores_below_a_good_one():
     spec = s.MatchSpec(today=TODAY)
-    ranked = s.rank(spec, [ref(1, nps=None), ref(2, nps=9, nps_date=days_ago(30)), ref(3, nps=6)], s.Rules()).ranked
+    ranked = s.rank(
+        spec, [ref(1, nps=None), ref(2, nps=9, nps_date=days_ago(30)), ref(3, nps=6)], s.Rules()
+    ).ranked
     assert [r.candidate.reference_id for r in ranked] == [2, 1]
 
 
@@ -208,7 +279,12 @@ def test_a_free_reference_is_marked_free():
 
 
 def test_company_names_are_compared_without_case_punctuation_or_legal_suffixes():
-    assert s.normalize_name("ACME, Inc.") == s.normalize_name("acme") == s.normalize_name("Acme GmbH") == "acme"
+    assert (
+        s.normalize_name("ACME, Inc.")
+        == s.normalize_name("acme")
+        == s.normalize_name("Acme GmbH")
+        == "acme"
+    )
     assert s.normalize_name("Müller G.m.b.H.") == "muller"
     assert s.normalize_name("The Delta Company") == "delta"
     assert s.normalize_name("Inc") == "inc"
@@ -216,7 +292,11 @@ def test_company_names_are_compared_without_case_punctuation_or_legal_suffixes()
 
 
 def test_the_prospect_and_its_competitors_are_never_proposed():
-    pool = [ref(1, account_name="Acme, Inc."), ref(2, account_name="Beta GmbH"), ref(3, account_name="Gamma")]
+    pool = [
+        ref(1, account_name="Acme, Inc."),
+        ref(2, account_name="Beta GmbH"),
+        ref(3, account_name="Gamma"),
+    ]
     spec = s.MatchSpec(today=TODAY, prospect="ACME Incorporated", prospect_competitors=("beta",))
     ranking = s.rank(spec, pool, s.Rules())
     assert [r.candidate.reference_id for r in ranking.ranked] == [3]

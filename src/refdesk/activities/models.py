@@ -10,9 +10,13 @@ class Activity(models.Model):
     Caps, cool-downs and fairness in matching are computed from these rows.
     """
 
-    reference = models.ForeignKey("pool.ReferenceProfile", on_delete=models.PROTECT, related_name="activities")
+    reference = models.ForeignKey(
+        "pool.ReferenceProfile", on_delete=models.PROTECT, related_name="activities"
+    )
     activity_type = models.CharField(max_length=20, choices=ActivityType.choices)
-    status = models.CharField(max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.SCHEDULED)
+    status = models.CharField(
+        max_length=12, choices=ActivityStatus.choices, default=ActivityStatus.SCHEDULED
+    )
     occurred_at = models.DateTimeField(help_text="When it happened or is scheduled to happen")
     request_text = models.CharField("request", max_length=300, blank=True)
     opportunity_text = models.CharField("opportunity", max_length=300, blank=True)

@@ -11,7 +11,9 @@ from refdesk.activities.models import Activity
 
 def _counted():
     """Activities that used the person's time: not cancelled, not a logo or a quote."""
-    return Activity.objects.exclude(status=ActivityStatus.CANCELLED).exclude(activity_type__in=PASSIVE_ACTIVITY_TYPES)
+    return Activity.objects.exclude(status=ActivityStatus.CANCELLED).exclude(
+        activity_type__in=PASSIVE_ACTIVITY_TYPES
+    )
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -23,7 +25,9 @@ def usage_counts(*, since: dt.date, reference_ids=None) -> dict[int, int]:
     qs = _counted().filter(occurred_at__gte=_start_of(since))
     if reference_ids is not None:
         qs = qs.filter(reference_id__in=list(reference_ids))
-    return dict(qs.values_list("reference_id").annotate(n=Count("pk")).values_list("reference_id", "n"))
+    return dict(
+        qs.values_list("reference_id").annotate(n=Count("pk")).values_list("reference_id", "n")
+    )
 
 
 def last_activity_dates(*, reference_ids=None) -> dict[int, dt.date]:
@@ -31,7 +35,11 @@ def last_activity_dates(*, reference_ids=None) -> dict[int, dt.date]:
     qs = _counted()
     if reference_ids is not None:
         qs = qs.filter(reference_id__in=list(reference_ids))
-    rows = qs.values_list("reference_id").annotate(last=Max("occurred_at")).values_list("reference_id", "last")
+    rows = (
+        qs.values_list("reference_id")
+        .annotate(last=Max("occurred_at"))
+        .values_list("reference_id", "last")
+    )
     return {ref_id: last.astimezone(dt.UTC).date() for ref_id, last in rows}
 
 

@@ -38,9 +38,18 @@ def countries() -> dict[str, str]:
 def _country_names() -> dict[str, str]:
     names = {name.lower(): code for code, name in countries().items()}
     names.update(
-        {"usa": "US", "united states of america": "US", "uk": "GB", "england": "GB", "great britain": "GB",
-         "deutschland": "DE", "holland": "NL", "the netherlands": "NL", "south korea": "KR", "korea": "KR",
-         "russia": "RU", "czech republic": "CZ", "uae": "AE", "schweiz": "CH", "österreich": "AT"}
+        {
+            "usa": "US", "u.s.": "US", "u.s.a.": "US", "us of a": "US", "united states of america": "US", "america": "US",
+            "uk": "GB", "u.k.": "GB", "united kingdom": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
+            "wales": "GB", "northern ireland": "GB", "deutschland": "DE", "allemagne": "DE", "holland": "NL",
+            "the netherlands": "NL", "nederland": "NL", "south korea": "KR", "republic of korea": "KR", "korea": "KR",
+            "north korea": "KP", "russian federation": "RU", "czechia": "CZ", "türkiye": "TR", "turkiye": "TR",
+            "uae": "AE", "united arab emirates": "AE", "schweiz": "CH", "suisse": "CH", "österreich": "AT",
+            "brasil": "BR", "méxico": "MX", "españa": "ES", "espana": "ES", "italia": "IT", "sverige": "SE",
+            "norge": "NO", "danmark": "DK", "suomi": "FI", "polska": "PL", "belgique": "BE", "belgië": "BE",
+            "viet nam": "VN", "hong kong sar": "HK", "prc": "CN", "people's republic of china": "CN",
+            "ivory coast": "CI", "côte d'ivoire": "CI", "macedonia": "MK", "burma": "MM", "eswatini": "SZ",
+        }
     )
     return names
 

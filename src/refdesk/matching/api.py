@@ -9,19 +9,27 @@ from refdesk.matching.schemas import MatchIn, MatchingSettingsIn, MatchingSettin
 router = Router(tags=["matching"])
 
 
-@router.post("/match", response={200: MatchOut, **ERRORS}, summary="Rank references for a request, explained")
+@router.post(
+    "/match", response={200: MatchOut, **ERRORS}, summary="Rank references for a request, explained"
+)
 def match(request, payload: MatchIn):
     query = selectors.MatchQuery(**payload.model_dump())
     return selectors.match_find(user=request.user, query=query)
 
 
-@router.get("/matching/settings", response={200: MatchingSettingsOut, **ERRORS}, summary="Matching weights and rules")
+@router.get(
+    "/matching/settings",
+    response={200: MatchingSettingsOut, **ERRORS},
+    summary="Matching weights and rules",
+)
 def get_settings(request):
     return selectors.matching_settings_out(selectors.matching_settings_get())
 
 
 @router.put(
-    "/matching/settings", response={200: MatchingSettingsOut, **ERRORS}, summary="Change matching weights and rules"
+    "/matching/settings",
+    response={200: MatchingSettingsOut, **ERRORS},
+    summary="Change matching weights and rules",
 )
 def put_settings(request, payload: MatchingSettingsIn):
     data = payload.model_dump(exclude_none=True)

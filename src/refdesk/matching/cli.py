@@ -10,12 +10,23 @@ def register(sub) -> None:
         help="rank references for a request, with the reasons",
         description="Rank the references that fit a request, best first, each with the criteria that matched.",
     )
-    p.add_argument("--industry", required=True, help="a NAICS code or everyday words, e.g. 'cattle ranch'")
-    p.add_argument("--product", action="append", default=[], help="a product the prospect wants (repeatable)")
+    p.add_argument(
+        "--industry", required=True, help="a NAICS code or everyday words, e.g. 'cattle ranch'"
+    )
+    p.add_argument(
+        "--product", action="append", default=[], help="a product the prospect wants (repeatable)"
+    )
     p.add_argument("--country", default="", help="the prospect's country: ISO code or English name")
     p.add_argument("--employees", help="the prospect's size in employees")
-    p.add_argument("--activity", default="reference_call", help="activity type (default reference_call)")
-    p.add_argument("--language", action="append", default=[], help="a language the prospect speaks (repeatable)")
+    p.add_argument(
+        "--activity", default="reference_call", help="activity type (default reference_call)"
+    )
+    p.add_argument(
+        "--language",
+        action="append",
+        default=[],
+        help="a language the prospect speaks (repeatable)",
+    )
     p.add_argument("--competitor", default="", help="the rival vendor in the deal")
     p.add_argument("--prospect", default="", help="the prospect company (never matched to itself)")
     p.add_argument(
@@ -53,7 +64,9 @@ def match(args) -> int:
         json.dump(result, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return 0
-    industry = ", ".join(f"{m['code']} {m['title']} ({m['score']:.2f})" for m in result["industry"][:3])
+    industry = ", ".join(
+        f"{m['code']} {m['title']} ({m['score']:.2f})" for m in result["industry"][:3]
+    )
     print(f"Industry: {industry or 'not recognised'}")
     for n, c in enumerate(result["candidates"], 1):
         badge = c["availability"] + (f" until {c['available_from']}" if c["available_from"] else "")

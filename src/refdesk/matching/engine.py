@@ -21,8 +21,12 @@ import heapq
 import threading
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import compress
+from operator import itemgetter
 
+from django.db import connection
 from django.db.models import Max, Q
 
 from refdesk.matching import scoring as s
@@ -38,12 +42,29 @@ PARENT_CHECK_SECONDS = 1.0
 
 @dataclass
 class Eligibility:
-    """Per activity type: a penalty column (0 or NEG) and the hard rules each reference breaks."""
+    """Per activity type: each reference's request-independent points, or NEG when a hard rule
+    excludes them, and which rules they break."""
 
-    penalty: list[float]
+    base: list[float]
     rules_of: list[tuple[str, ...]]
     by_rule: Counter = field(default_factory=Counter)
     ineligible: int = 0
+    compact: Compact | None = None  # the eligible references only, rebuilt after a change
+
+
+@dataclass
+class Compact:
+    """The columns of the eligible references only: a match never looks at the others."""
+
+    positions: list[int]  # compact slot -> position in the index
+    slot: list[int]  # position -> compact slot, or -1
+    columns: dict[str, Sequence]
+
+
+def _gather(column: list, positions: list[int]) -> Sequence:
+    if len(positions) > 1:
+        return itemgetter(*positions)(column)
+    return [column[p] for p in positions]
 
 
 @dataclass
@@ -54,101 +75,140 @@ class EngineResult:
     pool_size: int
 
 
+def _post(postings: dict[str, list[int]], keys, p: int) -> None:
+    for key in keys:
+        postings.setdefault(key, []).append(p)
+
+
+def _unpost(postings: dict[str, list[int]], keys, p: int) -> None:
+    for key in keys:
+        found = postings.get(key)
+        if found is not None:
+            found.remove(p)
+            if not found:
+                del postings[key]
+
+
 class PoolIndex:
     """The whole pool as columns; built from `Candidate` records (tests build it without a database)."""
 
-    def __init__(self, candidates: list[Candidate], *, rules: Rules, today: dt.date):
+    def __init__(self, candidates, *, rules: Rules, today: dt.date):
         self.rules, self.today = rules, today
         self.cands: list[Candidate] = []
         self.pos: dict[int, int] = {}
+        # Distinct values, and per reference the index of its value: industry, (country, time
+        # zone), language set, product set.
         self.codes: list[str | None] = []
         self.places: list[tuple[str, str]] = []
         self.langsets: list[frozenset[str]] = []
-        self._code_id: dict = {}
-        self._place_id: dict = {}
-        self._lang_id: dict = {}
+        self.prodsets: list[frozenset[str]] = []
+        self._ids: dict[str, dict] = {"codes": {}, "places": {}, "langsets": {}, "prodsets": {}}
         self.ind: list[int] = []
         self.place: list[int] = []
         self.lang: list[int] = []
+        self.prod: list[int] = []
         self.size: list[int] = []
-        self.products: dict[str, set[int]] = {}
-        self.words: dict[str, set[int]] = {}
-        self.displaced: dict[str, set[int]] = {}
-        self.names: dict[str, set[int]] = {}
+        # Posting lists for the sparse criteria and the name rules.
+        self.words: dict[str, list[int]] = {}
+        self.displaced: dict[str, list[int]] = {}
+        self.names: dict[str, list[int]] = {}
         self.usage: list[s.Usage] = []
         self.static: list[float] = []
         self.base_rules: list[tuple[str, ...]] = []
+        self.resting_rules: list[tuple[str, ...]] = []
         self.eligibility: dict[str, Eligibility] = {}
         self._tables: dict[tuple, list[float]] = {}
+        self._tuples: dict[tuple, tuple] = {}
         for candidate in candidates:
             self.upsert(candidate)
 
     # --- building ------------------------------------------------------------------
 
-    @staticmethod
-    def _intern(table: list, ids: dict, value) -> int:
+    def _intern(self, name: str, value) -> int:
+        ids = self._ids[name]
         found = ids.get(value)
         if found is None:
+            table = getattr(self, name)
             found = ids[value] = len(table)
             table.append(value)
         return found
 
     @staticmethod
-    def _keys(c: Candidate) -> dict[str, set[str]]:
+    def _keys(c: Candidate) -> tuple[set[str], set[str], set[str]]:
         words: set[str] = set()
         for topic in c.topics:
             words |= s.topic_words(topic)
-        return {
-            "products": set(c.products),
-            "words": words,
-            "displaced": {s.normalize_name(n) for n in c.competitors_displaced} - {""},
-            "names": {s.normalize_name(c.account_name)} - {""},
-        }
+        displaced = {s.normalize_name(n) for n in c.competitors_displaced} - {""}
+        names = {s.normalize_name(c.account_name)} - {""}
+        return words, displaced, names
 
     def upsert(self, c: Candidate) -> None:
         """Add a reference or replace what the index knows about it."""
         p = self.pos.get(c.reference_id)
         columns = (
-            self._intern(self.codes, self._code_id, c.industry),
-            self._intern(self.places, self._place_id, (c.country, c.time_zone)),
-            self._intern(self.langsets, self._lang_id, c.languages),
+            self._intern("codes", c.industry),
+            self._intern("places", (c.country, c.time_zone)),
+            self._intern("langsets", c.languages),
+            self._intern("prodsets", c.products),
             (s.size_bin(c.employees) if c.employees else -1) + 1,
         )
+        postings = (self.words, self.displaced, self.names)
         if p is None:
             p = self.pos[c.reference_id] = len(self.cands)
             self.cands.append(c)
-            for col, value in zip((self.ind, self.place, self.lang, self.size), columns, strict=True):
+            for col, value in zip(
+                (self.ind, self.place, self.lang, self.prod, self.size), columns, strict=True
+            ):
                 col.append(value)
             self.usage.append(None)
             self.static.append(0.0)
             self.base_rules.append(())
+            self.resting_rules.append(())
             for elig in self.eligibility.values():
-                elig.penalty.append(0.0)
+                elig.base.append(0.0)
                 elig.rules_of.append(())
         else:
-            for name, keys in self._keys(self.cands[p]).items():
-                postings = getattr(self, name)
-                for key in keys:
-                    postings[key].discard(p)
+            for where, keys in zip(postings, self._keys(self.cands[p]), strict=True):
+                _unpost(where, keys, p)
             self.cands[p] = c
-            self.ind[p], self.place[p], self.lang[p], self.size[p] = columns
-        for name, keys in self._keys(c).items():
-            postings = getattr(self, name)
-            for key in keys:
-                postings.setdefault(key, set()).add(p)
+            self.ind[p], self.place[p], self.lang[p], self.prod[p], self.size[p] = columns
+        for where, keys in zip(postings, self._keys(c), strict=True):
+            _post(where, keys, p)
         self._derive(p)
 
     def _derive(self, p: int) -> None:
         """What depends on the rules and the day, but not on the request."""
         c, rules = self.cands[p], self.rules
-        usage = self.usage[p] = s.usage_of(c, rules, self.today)
+        usage = self.usage[p] = (
+            s.usage_of(c, rules, self.today) if c.activity_dates else self._unused
+        )
         self.static[p] = (
-            s.satisfaction_part(c.nps, c.nps_date, c.csat, c.csat_date, self.today, rules.weight("satisfaction"))[0]
+            s.satisfaction_part(
+                c.nps, c.nps_date, c.csat, c.csat_date, self.today, rules.weight("satisfaction")
+            )[0]
             + s.fairness_part(usage.long_count, rules.long_window_days, rules.weight("fairness"))[0]
         )
-        self.base_rules[p] = tuple(e.rule for e in s.base_exclusions(c, rules))
+        self.base_rules[p] = self._tuple(e.rule for e in s.base_exclusions(c, rules))
+        # Caps and cool-down stop every activity that takes time alike.
+        self.resting_rules[p] = (
+            self._tuple(e.rule for e in s.resting_exclusions(usage, rules, s.DEFAULT_ACTIVITY))
+            if c.activity_dates
+            else ()
+        )
         for activity_type, elig in self.eligibility.items():
             self._set_eligible(elig, activity_type, p)
+
+    @property
+    def _unused(self) -> s.Usage:
+        unused = self.__dict__.get("_unused_usage")
+        if unused is None or unused[0] != (self.rules, self.today):
+            unused = (self.rules, self.today), s.usage_of(s.Candidate(0), self.rules, self.today)
+            self.__dict__["_unused_usage"] = unused
+        return unused[1]
+
+    def _tuple(self, items) -> tuple:
+        value = tuple(items)
+        return self._tuples.setdefault(value, value)
 
     def rederive(self, *, rules: Rules, today: dt.date) -> None:
         """New weights, thresholds or a new day: recompute the request-independent columns."""
@@ -159,12 +219,12 @@ class PoolIndex:
             self._derive(p)
 
     def _rules_for(self, activity_type: str, p: int) -> tuple[str, ...]:
-        c = self.cands[p]
-        found = list(self.base_rules[p])
-        if activity_type not in c.activity_types:
-            found.append("activity")
-        found += [e.rule for e in s.resting_exclusions(self.usage[p], self.rules, activity_type)]
-        return tuple(found)
+        found = self.base_rules[p]
+        if activity_type not in self.cands[p].activity_types:
+            found = found + ("activity",)
+        if activity_type not in s.PASSIVE_ACTIVITY_TYPES and self.resting_rules[p]:
+            found = found + self.resting_rules[p]
+        return self._tuple(found) if found else ()
 
     def _set_eligible(self, elig: Eligibility, activity_type: str, p: int) -> None:
         old = elig.rules_of[p]
@@ -176,17 +236,47 @@ class PoolIndex:
             elig.ineligible += 1
             elig.by_rule.update(new)
         elig.rules_of[p] = new
-        elig.penalty[p] = NEG if new else 0.0
+        elig.base[p] = NEG if new else self.static[p]
+        elig.compact = None
+
+    def _compact(self, elig: Eligibility) -> Compact:
+        if elig.compact is None:
+            n = len(self.cands)
+            positions = list(compress(range(n), map((NEG / 2).__lt__, elig.base)))
+            slot = [-1] * n
+            for i, p in enumerate(positions):
+                slot[p] = i
+            columns = {
+                name: _gather(getattr(self, name), positions)
+                for name in ("ind", "place", "lang", "prod", "size")
+            }
+            columns["base"] = _gather(elig.base, positions)
+            elig.compact = Compact(positions, slot, columns)
+        return elig.compact
 
     def _eligibility(self, activity_type: str) -> Eligibility:
         elig = self.eligibility.get(activity_type)
         if elig is None:
-            n = len(self.cands)
-            elig = Eligibility([0.0] * n, [()] * n)
-            for p in range(n):
-                self._set_eligible(elig, activity_type, p)
-            self.eligibility[activity_type] = elig
+            base, rules_of, by_rule, ineligible = [], [], Counter(), 0
+            static, rules_for = self.static, self._rules_for
+            for p in range(len(self.cands)):
+                found = rules_for(activity_type, p)
+                rules_of.append(found)
+                if found:
+                    ineligible += 1
+                    by_rule.update(found)
+                    base.append(NEG)
+                else:
+                    base.append(static[p])
+            elig = self.eligibility[activity_type] = Eligibility(
+                base, rules_of, by_rule, ineligible
+            )
         return elig
+
+    def prepare(self, activity_types) -> None:
+        """Work out eligibility for these activity types now rather than on their first match."""
+        for activity_type in activity_types:
+            self._eligibility(activity_type)
 
     # --- matching ------------------------------------------------------------------
 
@@ -195,58 +285,79 @@ class PoolIndex:
         n = len(self.cands)
         rules, w = self.rules, self.rules.weight
         elig = self._eligibility(spec.activity_type)
-        columns = [self.static, elig.penalty]
+        compact = self._compact(elig)
+        col, slot = compact.columns, compact.slot
+        columns = [col["base"]]
         if spec.industries and w("industry"):
             table = self._table(
                 ("industry", spec.industries, len(self.codes)),
-                lambda: [s.industry_part(spec.industries, code, w("industry"))[0] for code in self.codes],
+                lambda: [
+                    s.industry_part(spec.industries, code, w("industry"))[0] for code in self.codes
+                ],
             )
-            columns.append(map(table.__getitem__, self.ind))
+            columns.append(map(table.__getitem__, col["ind"]))
         if spec.country and (w("location") or w("time_zone")):
             table = self._table(
                 ("place", spec.country, spec.activity_type, spec.today, len(self.places)),
                 lambda: [
                     s.location_part(spec.country, country, w("location"))[0]
-                    + s.time_zone_part(spec.country, spec.activity_type, zone, country, w("time_zone"), spec.today)[0]
+                    + s.time_zone_part(
+                        spec.country, spec.activity_type, zone, country, w("time_zone"), spec.today
+                    )[0]
                     for country, zone in self.places
                 ],
             )
-            columns.append(map(table.__getitem__, self.place))
+            columns.append(map(table.__getitem__, col["place"]))
         if spec.languages and w("language"):
             table = self._table(
                 ("language", spec.languages, len(self.langsets)),
-                lambda: [s.language_part(spec.languages, langs, w("language"))[0] for langs in self.langsets],
+                lambda: [
+                    s.language_part(spec.languages, langs, w("language"))[0]
+                    for langs in self.langsets
+                ],
             )
-            columns.append(map(table.__getitem__, self.lang))
+            columns.append(map(table.__getitem__, col["lang"]))
+        if spec.products and w("products"):
+            table = self._table(
+                ("products", spec.products, len(self.prodsets)),
+                lambda: [
+                    s.products_part(spec.products, have, w("products"))[0] for have in self.prodsets
+                ],
+            )
+            columns.append(map(table.__getitem__, col["prod"]))
         wanted_bin = s.size_bin(spec.employees)
         if wanted_bin is not None and w("size"):
             table = self._table(
-                ("size", wanted_bin), lambda: [0.0] + [s.size_part(wanted_bin, b, w("size")) for b in range(0, 80)]
+                ("size", wanted_bin),
+                lambda: [0.0] + [s.size_part(wanted_bin, b, w("size")) for b in range(0, 80)],
             )
-            columns.append(map(table.__getitem__, self.size))
-        scores = list(map(sum, zip(*columns, strict=False)))
+            columns.append(map(table.__getitem__, col["size"]))
+        scores = (
+            list(map(sum, zip(*columns, strict=False))) if len(columns) > 1 else list(col["base"])
+        )
 
-        wanted = tuple(dict.fromkeys(spec.products))
-        if wanted and w("products"):
-            hits = Counter()
-            for product in wanted:
-                hits.update(self.products.get(product, ()))
-            points = [s._pts(w("products"), h / len(wanted)) for h in range(len(wanted) + 1)]
-            for p, h in hits.items():
-                scores[p] += points[h]
         words = s.request_words(spec)
         if words and w("topics"):
             hits = Counter()
             for word in words:
                 hits.update(self.words.get(word, ()))
             needed = s.topic_hits_needed(words)
+            points = [s.topics_points(h, needed, w("topics")) for h in range(len(words) + 1)]
             for p, h in hits.items():
-                scores[p] += s.topics_points(h, needed, w("topics"))
+                i = slot[p]
+                if i >= 0:
+                    scores[i] += points[h]
         rival = s.normalize_name(spec.competitor)
         if rival and w("competitor"):
             bonus = s.competitor_part(rival, (spec.competitor,), w("competitor"))[0]
             for p in self.displaced.get(rival, ()):
-                scores[p] += bonus
+                i = slot[p]
+                if i >= 0:
+                    scores[i] += bonus
+
+        if s.asks_for_fit(spec, rules):
+            # Only references that match something asked for; see scoring.FIT_CRITERIA.
+            scores = [v if v > b else NEG for v, b in zip(scores, col["base"], strict=True)]
 
         named: set[int] = set()
         name_rules: Counter = Counter()
@@ -254,29 +365,34 @@ class PoolIndex:
             ("prospect", [spec.prospect]),
             ("competitor", [*spec.prospect_competitors, spec.competitor]),
         ):
-            hit = set()
+            hit: set[int] = set()
             for name in names:
-                hit |= self.names.get(s.normalize_name(name), set()) if name else set()
+                if name:
+                    hit.update(self.names.get(s.normalize_name(name), ()))
             name_rules[rule] += len(hit)
             named |= hit
         newly = 0
         for p in named:
-            if scores[p] > NEG / 2:
+            i = slot[p]
+            if i >= 0:
                 newly += 1
-            scores[p] = NEG
+                scores[i] = NEG
 
-        picked = self._pick(scores, limit + SLACK)
+        need_fit = s.asks_for_fit(spec, rules)
+        picked = self._pick(scores, compact.positions, limit + SLACK)
         busy = s.open_request_reference_ids(self.cands[p].reference_id for p in picked)
         ranked = []
         for p in picked:
             c = self.cands[p]
             result = s.evaluate(spec, c, rules, on_open_request=c.reference_id in busy)
-            if isinstance(result, s.Scored):
+            if isinstance(result, s.Scored) and (not need_fit or s.fits(result)):
                 ranked.append(result)
         ranked.sort(key=s.rank_key)
         by_rule = Counter({k: v for k, v in elig.by_rule.items() if v > 0})
         by_rule.update({k: v for k, v in name_rules.items() if v})
-        return EngineResult(ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n)
+        return EngineResult(
+            ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n
+        )
 
     def _table(self, key: tuple, build) -> list[float]:
         """A per-request lookup table, kept for the next request that needs the same one."""
@@ -287,16 +403,19 @@ class PoolIndex:
             table = self._tables[key] = build()
         return table
 
-    def _pick(self, scores: list[float], k: int) -> list[int]:
+    def _pick(self, scores: list[float], positions: list[int], k: int) -> list[int]:
         """Positions of the best k eligible scores, ties settled like `scoring.rank_key`."""
         best = heapq.nlargest(k, scores)
         if not best:
             return []
         floor = max(best[-1] - 1e-6, NEG / 2)
-        picked = [p for p, v in enumerate(scores) if v >= floor]
+        picked = list(compress(positions, map(floor.__le__, scores)))
+        scores = dict(zip(picked, compress(scores, map(floor.__le__, scores)), strict=True))
         if len(picked) > k:
             usage, cands = self.usage, self.cands
-            picked.sort(key=lambda p: (-round(scores[p], 1), usage[p].long_count, cands[p].reference_id))
+            picked.sort(
+                key=lambda p: (-round(scores[p], 1), usage[p].long_count, cands[p].reference_id)
+            )
             picked = picked[:k]
         return picked
 
@@ -324,7 +443,9 @@ def load_candidates(*, today: dt.date, rules: Rules, where: Q | None = None) -> 
     qs = ReferenceProfile.objects.order_by()
     if where is not None:
         qs = qs.filter(where)
-    rows = list(qs.values_list(*_FIELDS))
+        rows = list(qs.values_list(*_FIELDS))
+    else:
+        rows = qs.values_list(*_FIELDS).iterator(chunk_size=5000)
     # A few changed rows are read by id; a large change (an import) reads everything once.
     few = where is not None and len(rows) <= 2000
     through = Account.products.through.objects.order_by()
@@ -404,9 +525,15 @@ class Engine:
             self._indexed = None
 
     def _build(self, rules: Rules, today: dt.date, version: tuple) -> _Held:
-        return _Held(PoolIndex(load_candidates(today=today, rules=rules), rules=rules, today=today), version, time.monotonic())
+        from refdesk.pool.choices import ActivityType
+
+        index = PoolIndex(load_candidates(today=today, rules=rules), rules=rules, today=today)
+        index.prepare(ActivityType.values)
+        return _Held(index, version, time.monotonic())
 
     def _refresh(self, held: _Held, rules: Rules, today: dt.date, version: tuple) -> None:
+        from refdesk.pool.choices import ActivityType
+
         old = held.version
         shrunk = any(new[0] < was[0] for new, was in zip(version[:3], old[:3], strict=True))
         if shrunk:
@@ -416,11 +543,17 @@ class Engine:
             if index.rules.lookback_days != rules.lookback_days:
                 raise _Rebuild  # activities further back are needed
             index.rederive(rules=rules, today=today)
+            index.prepare(ActivityType.values)
+        # SQLite writers queue (IMMEDIATE transactions), so change times follow commit order;
+        # elsewhere a transaction may commit after a later one: look back a little.
+        margin = dt.timedelta(0) if connection.vendor == "sqlite" else MARGIN
         changed = Q()
         for (_, was_last), lookup in zip(
-            old[:3], ("updated_at", "contact__updated_at", "contact__account__updated_at"), strict=True
+            old[:3],
+            ("updated_at", "contact__updated_at", "contact__account__updated_at"),
+            strict=True,
         ):
-            changed |= Q(**{f"{lookup}__gte": was_last - MARGIN}) if was_last else Q(pk__gte=0)
+            changed |= Q(**{f"{lookup}__gte": was_last - margin}) if was_last else Q(pk__gte=0)
         if version[:3] != old[:3]:
             for candidate in load_candidates(today=today, rules=rules, where=changed):
                 held.index.upsert(candidate)
@@ -435,7 +568,7 @@ class Engine:
         from refdesk.activities.selectors import activity_dates_since
 
         dates = activity_dates_since(since=today - dt.timedelta(days=rules.lookback_days))
-        for p, c in enumerate(index.cands):
+        for c in list(index.cands):
             new = dates.get(c.reference_id, ())
             if new != c.activity_dates:
                 index.upsert(dataclasses.replace(c, activity_dates=new))
@@ -452,7 +585,12 @@ class Engine:
             self._parents_checked = now
             self._parents = (version[1][1], version[2][1])
         else:
-            version = (version[0], (version[1][0], self._parents[0]), (version[2][0], self._parents[1]), version[3])
+            version = (
+                version[0],
+                (version[1][0], self._parents[0]),
+                (version[2][0], self._parents[1]),
+                version[3],
+            )
         return version
 
     def _parents_indexed(self) -> bool:
@@ -465,7 +603,9 @@ class Engine:
                 self._indexed = all(
                     any(
                         c.get("index") and (c.get("columns") or [None])[0] == "updated_at"
-                        for c in connection.introspection.get_constraints(cursor, model._meta.db_table).values()
+                        for c in connection.introspection.get_constraints(
+                            cursor, model._meta.db_table
+                        ).values()
                     )
                     for model in (Account, Contact)
                 )

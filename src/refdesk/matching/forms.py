@@ -14,16 +14,29 @@ def _split(value: str) -> list[str]:
 class MatchForm(forms.Form):
     """Find a reference: free-text industry and whatever else the requester knows."""
 
-    industry = forms.CharField(max_length=200, required=False, help_text="A NAICS code or everyday words: 'cattle ranch', 'credit union'")
-    products = forms.MultipleChoiceField(required=False, widget=forms.SelectMultiple(attrs={"size": 4}))
+    industry = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="A NAICS code or everyday words: 'cattle ranch', 'credit union'",
+    )
+    products = forms.MultipleChoiceField(
+        required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
     country = forms.CharField(max_length=60, required=False, help_text="ISO code or name")
     employees = forms.IntegerField(min_value=1, max_value=10_000_000, required=False)
-    activity_type = forms.ChoiceField(choices=ActivityType.choices, initial=ActivityType.REFERENCE_CALL, required=False)
-    language = forms.CharField(max_length=60, required=False, help_text="e.g. en, de; separate several with ;")
+    activity_type = forms.ChoiceField(
+        choices=ActivityType.choices, initial=ActivityType.REFERENCE_CALL, required=False
+    )
+    language = forms.CharField(
+        max_length=60, required=False, help_text="e.g. en, de; separate several with ;"
+    )
     competitor = forms.CharField(max_length=200, required=False, label="Competitor in the deal")
     prospect = forms.CharField(max_length=200, required=False, label="Prospect company")
     prospect_competitors = forms.CharField(
-        max_length=1000, required=False, label="Prospect's competitors", help_text="Never proposed; separate with ;"
+        max_length=1000,
+        required=False,
+        label="Prospect's competitors",
+        help_text="Never proposed; separate with ;",
     )
     topics = forms.CharField(max_length=1000, required=False, label="Topics and use cases")
     limit = forms.IntegerField(min_value=1, max_value=100, initial=10, required=False)
@@ -57,7 +70,9 @@ class MatchingSettingsForm(forms.Form):
             "long_window_days": "Long window (days)", "cooldown_days": "Cool-down after an activity (days)",
         }  # fmt: skip
         for name, (low, high) in RANGES.items():
-            self.fields[name] = forms.IntegerField(min_value=low, max_value=high, label=labels[name])
+            self.fields[name] = forms.IntegerField(
+                min_value=low, max_value=high, label=labels[name]
+            )
 
     @classmethod
     def initial_for(cls, settings) -> dict:

@@ -16,7 +16,9 @@ class MatchingSettings(models.Model):
     weight_industry = _weight("industry", "Same industry; closer in the NAICS tree earns more")
     weight_products = _weight("products", "Products in common with the request")
     weight_location = _weight("location", "Same country (half for the same region)")
-    weight_time_zone = _weight("time_zone", "Working hours shared with the prospect, for live calls")
+    weight_time_zone = _weight(
+        "time_zone", "Working hours shared with the prospect, for live calls"
+    )
     weight_language = _weight("language", "Speaks a language the prospect asked for")
     weight_size = _weight("size", "Similar company size, on a log scale")
     weight_topics = _weight("topics", "Topics and use cases matching the request's words")
@@ -24,24 +26,36 @@ class MatchingSettings(models.Model):
     weight_satisfaction = _weight("satisfaction", "High and recent NPS or CSAT")
     weight_fairness = _weight("fairness", "Less-used references first")
     nps_threshold = models.PositiveSmallIntegerField(
-        default=7, validators=[MaxValueValidator(10)], help_text="References with a lower NPS are never proposed"
+        default=7,
+        validators=[MaxValueValidator(10)],
+        help_text="References with a lower NPS are never proposed",
     )
-    short_cap = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    short_cap = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     short_window_days = models.PositiveSmallIntegerField(
         default=30, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
-    long_cap = models.PositiveSmallIntegerField(default=6, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    long_cap = models.PositiveSmallIntegerField(
+        default=6, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     long_window_days = models.PositiveSmallIntegerField(
         default=90, validators=[MinValueValidator(1), MaxValueValidator(365)]
     )
-    cooldown_days = models.PositiveSmallIntegerField(default=14, validators=[MaxValueValidator(365)])
+    cooldown_days = models.PositiveSmallIntegerField(
+        default=14, validators=[MaxValueValidator(365)]
+    )
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "matching settings"
         verbose_name_plural = "matching settings"
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="matching_settings_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="matching_settings_single_row")
+        ]
 
     def __str__(self):
         return "Matching settings"

@@ -17,14 +17,24 @@ class MatchIn(Schema):
 
     industry: Text = Field("", description="A NAICS code or everyday words, e.g. 'cattle ranch'")
     products: list[Text] = Field(default_factory=list, max_length=20)
-    country: Annotated[StrictStr, Field(max_length=60)] = Field("", description="ISO code or English name")
+    country: Annotated[StrictStr, Field(max_length=60)] = Field(
+        "", description="ISO code or English name"
+    )
     employees: Annotated[int, Field(ge=1, le=10_000_000, strict=True)] | None = None
     activity_type: Annotated[StrictStr, Field(max_length=30)] = "reference_call"
-    languages: list[Annotated[StrictStr, Field(max_length=30)]] = Field(default_factory=list, max_length=10)
-    competitor: Text = Field("", description="The rival vendor in the deal: references who displaced it rank higher")
+    languages: list[Annotated[StrictStr, Field(max_length=30)]] = Field(
+        default_factory=list, max_length=10
+    )
+    competitor: Text = Field(
+        "", description="The rival vendor in the deal: references who displaced it rank higher"
+    )
     prospect: Text = Field("", description="The prospect company: never matched to itself")
-    prospect_competitors: list[Text] = Field(default_factory=list, max_length=50, description="Excluded as references")
-    topics: Annotated[StrictStr, Field(max_length=1000)] = Field("", description="Use cases or topics, free text")
+    prospect_competitors: list[Text] = Field(
+        default_factory=list, max_length=50, description="Excluded as references"
+    )
+    topics: Annotated[StrictStr, Field(max_length=1000)] = Field(
+        "", description="Use cases or topics, free text"
+    )
     limit: Annotated[int, Field(ge=1, le=100, strict=True)] = 10
 
 
@@ -57,7 +67,9 @@ class CandidateOut(Schema):
     score: float
     reasons: list[ReasonOut]
     availability: str = Field(description="free, on_open_request or resting")
-    available_from: str | None = Field(description="When a resting reference is free again (ISO date)")
+    available_from: str | None = Field(
+        description="When a resting reference is free again (ISO date)"
+    )
 
 
 class MatchOut(Schema):

@@ -215,7 +215,9 @@ def _stem(word: str) -> str:
 def topic_words(text: str) -> frozenset[str]:
     """The words of a topic or of the request's text that topics are matched on."""
     return frozenset(
-        _stem(w) for w in _NON_WORD.split((text or "").lower()) if len(w) >= 3 and w not in _STOPWORDS
+        _stem(w)
+        for w in _NON_WORD.split((text or "").lower())
+        if len(w) >= 3 and w not in _STOPWORDS
     )
 
 
@@ -263,7 +265,9 @@ def base_exclusions(candidate: Candidate, rules: Rules) -> list[Exclusion]:
     if candidate.nps is not None and candidate.nps < rules.nps_threshold:
         result.append(Exclusion("nps", f"NPS {candidate.nps} is below {rules.nps_threshold}"))
     if candidate.blocked:
-        result.append(Exclusion("blocked", "the account owner has blocked matching for this customer"))
+        result.append(
+            Exclusion("blocked", "the account owner has blocked matching for this customer")
+        )
     return result
 
 
@@ -278,11 +282,17 @@ def resting_exclusions(usage: Usage, rules: Rules, activity_type: str) -> list[E
         else:
             count, cap, days = usage.long_count, rules.long_cap, rules.long_window_days
         result.append(
-            Exclusion("cap", f"{count} activities in the last {days} days (cap {cap}); free again {usage.cap_until}")
+            Exclusion(
+                "cap",
+                f"{count} activities in the last {days} days (cap {cap}); free again {usage.cap_until}",
+            )
         )
     if usage.cooldown_until:
         result.append(
-            Exclusion("cooldown", f"cool-down after the activity on {usage.last}; free again {usage.cooldown_until}")
+            Exclusion(
+                "cooldown",
+                f"cool-down after the activity on {usage.last}; free again {usage.cooldown_until}",
+            )
         )
     return result
 
@@ -302,12 +312,16 @@ def name_exclusions(spec: MatchSpec, candidate: Candidate) -> list[Exclusion]:
     return result
 
 
-def exclusions(spec: MatchSpec, candidate: Candidate, rules: Rules, usage: Usage | None = None) -> list[Exclusion]:
+def exclusions(
+    spec: MatchSpec, candidate: Candidate, rules: Rules, usage: Usage | None = None
+) -> list[Exclusion]:
     """Every hard rule the candidate breaks for this request (empty: eligible)."""
     usage = usage or usage_of(candidate, rules, spec.today)
     result = base_exclusions(candidate, rules)
     if spec.activity_type not in candidate.activity_types:
-        result.append(Exclusion("activity", f"has not agreed to {spec.activity_type.replace('_', ' ')}"))
+        result.append(
+            Exclusion("activity", f"has not agreed to {spec.activity_type.replace('_', ' ')}")
+        )
     result += resting_exclusions(usage, rules, spec.activity_type)
     result += name_exclusions(spec, candidate)
     return result
@@ -343,7 +357,9 @@ def industry_closeness(target: str, code: str | None) -> float:
 
 
 @lru_cache(maxsize=200_000)
-def industry_part(targets: tuple[IndustryTarget, ...], code: str | None, weight: float) -> tuple[float, str]:
+def industry_part(
+    targets: tuple[IndustryTarget, ...], code: str | None, weight: float
+) -> tuple[float, str]:
     best, label = 0.0, ""
     for target in targets:
         closeness = industry_closeness(target.code, code) * max(0.0, min(1.0, target.confidence))
@@ -358,7 +374,9 @@ def industry_part(targets: tuple[IndustryTarget, ...], code: str | None, weight:
     return _pts(weight, best), label
 
 
-def products_part(wanted: tuple[str, ...], have: frozenset[str], weight: float) -> tuple[float, str]:
+def products_part(
+    wanted: tuple[str, ...], have: frozenset[str], weight: float
+) -> tuple[float, str]:
     wanted = tuple(dict.fromkeys(wanted))
     if not wanted:
         return 0.0, ""
@@ -413,7 +431,9 @@ def time_zone_part(
     return _pts(weight, overlap / WORKDAY_HOURS), f"{overlap:g} h of working day overlap"
 
 
-def language_part(wanted: tuple[str, ...], have: frozenset[str], weight: float) -> tuple[float, str]:
+def language_part(
+    wanted: tuple[str, ...], have: frozenset[str], weight: float
+) -> tuple[float, str]:
     if not wanted:
         return 0.0, ""
     common = [lang for lang in wanted if lang in have]
@@ -439,7 +459,9 @@ def topics_points(hits: int, needed: int, weight: float) -> float:
     return _pts(weight, min(hits, needed) / needed)
 
 
-def topics_part(wanted: frozenset[str], topics: tuple[str, ...], weight: float) -> tuple[float, str]:
+def topics_part(
+    wanted: frozenset[str], topics: tuple[str, ...], weight: float
+) -> tuple[float, str]:
     if not wanted:
         return 0.0, ""
     have: set[str] = set()
@@ -474,7 +496,12 @@ def _freshness(when: dt.date | None, today: dt.date) -> float:
 
 @lru_cache(maxsize=65536)
 def satisfaction_part(
-    nps: int | None, nps_date: dt.date | None, csat: int | None, csat_date: dt.date | None, today: dt.date, weight: float
+    nps: int | None,
+    nps_date: dt.date | None,
+    csat: int | None,
+    csat_date: dt.date | None,
+    today: dt.date,
+    weight: float,
 ) -> tuple[float, str]:
     """A high, recent score earns most; an unknown one a little."""
     if nps is not None:
@@ -490,7 +517,11 @@ def satisfaction_part(
 
 def fairness_part(long_count: int, long_days: int, weight: float) -> tuple[float, str]:
     """A small bonus that shrinks with recent use, so the load is spread."""
-    label = f"not used in {long_days} days" if not long_count else f"used {long_count}× in {long_days} days"
+    label = (
+        f"not used in {long_days} days"
+        if not long_count
+        else f"used {long_count}× in {long_days} days"
+    )
     return _pts(weight, 1 / (1 + long_count)), label
 
 
@@ -498,7 +529,33 @@ def request_words(spec: MatchSpec) -> frozenset[str]:
     return topic_words(spec.topics)
 
 
-def score_parts(spec: MatchSpec, candidate: Candidate, rules: Rules, usage: Usage | None = None) -> list[Part]:
+# When the request asks for any of these, a candidate must match at least one: satisfaction and
+# fairness alone never make a bank a fit for a cattle ranch.
+FIT_CRITERIA = frozenset({"industry", "products", "location", "time_zone", "language", "size", "topics", "competitor"})
+
+
+def asks_for_fit(spec: MatchSpec, rules: Rules) -> bool:
+    """Does the request name anything a candidate could fit (with a weight above zero)?"""
+    asked = {
+        "industry": bool(spec.industries),
+        "products": bool(spec.products),
+        "location": bool(spec.country),
+        "time_zone": bool(spec.country) and spec.activity_type in LIVE_ACTIVITY_TYPES,
+        "language": bool(spec.languages),
+        "size": size_bin(spec.employees) is not None,
+        "topics": bool(request_words(spec)),
+        "competitor": bool(normalize_name(spec.competitor)),
+    }
+    return any(wanted and rules.weight(criterion) > 0 for criterion, wanted in asked.items())
+
+
+def fits(scored: Scored) -> bool:
+    return any(p.criterion in FIT_CRITERIA for p in scored.parts)
+
+
+def score_parts(
+    spec: MatchSpec, candidate: Candidate, rules: Rules, usage: Usage | None = None
+) -> list[Part]:
     """The explanation: every criterion that earned points, in a fixed order."""
     usage = usage or usage_of(candidate, rules, spec.today)
     w = rules.weight
@@ -509,7 +566,12 @@ def score_parts(spec: MatchSpec, candidate: Candidate, rules: Rules, usage: Usag
         (
             "time_zone",
             *time_zone_part(
-                spec.country, spec.activity_type, candidate.time_zone, candidate.country, w("time_zone"), spec.today
+                spec.country,
+                spec.activity_type,
+                candidate.time_zone,
+                candidate.country,
+                w("time_zone"),
+                spec.today,
             ),
         ),
         ("language", *language_part(spec.languages, candidate.languages, w("language"))),
@@ -519,11 +581,21 @@ def score_parts(spec: MatchSpec, candidate: Candidate, rules: Rules, usage: Usag
             f"{candidate.employees:,} employees" if candidate.employees else "",
         ),
         ("topics", *topics_part(request_words(spec), candidate.topics, w("topics"))),
-        ("competitor", *competitor_part(normalize_name(spec.competitor), candidate.competitors_displaced, w("competitor"))),
+        (
+            "competitor",
+            *competitor_part(
+                normalize_name(spec.competitor), candidate.competitors_displaced, w("competitor")
+            ),
+        ),
         (
             "satisfaction",
             *satisfaction_part(
-                candidate.nps, candidate.nps_date, candidate.csat, candidate.csat_date, spec.today, w("satisfaction")
+                candidate.nps,
+                candidate.nps_date,
+                candidate.csat,
+                candidate.csat_date,
+                spec.today,
+                w("satisfaction"),
             ),
         ),
         ("fairness", *fairness_part(usage.long_count, rules.long_window_days, w("fairness"))),
@@ -568,15 +640,22 @@ class Ranking:
         return dict(sorted(counts.items()))
 
 
-def rank(spec: MatchSpec, candidates: Iterable[Candidate], rules: Rules, *, limit: int | None = None) -> Ranking:
-    """The naive ranking: evaluate every candidate, sort, cut. The engine must agree with it."""
+def rank(
+    spec: MatchSpec, candidates: Iterable[Candidate], rules: Rules, *, limit: int | None = None
+) -> Ranking:
+    """The naive ranking: evaluate every candidate, keep those that fit, sort, cut.
+
+    The engine must agree with it exactly.
+    """
     candidates = list(candidates)
     busy = open_request_reference_ids(c.reference_id for c in candidates)
+    need_fit = asks_for_fit(spec, rules)
     ranked, excluded = [], {}
     for candidate in candidates:
         result = evaluate(spec, candidate, rules, on_open_request=candidate.reference_id in busy)
         if isinstance(result, Scored):
-            ranked.append(result)
+            if not need_fit or fits(result):
+                ranked.append(result)
         else:
             excluded[candidate.reference_id] = result
     ranked.sort(key=rank_key)

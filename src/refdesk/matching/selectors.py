@@ -55,7 +55,12 @@ def matching_settings_out(settings: MatchingSettings) -> dict:
         **{
             name: getattr(settings, name)
             for name in (
-                "nps_threshold", "short_cap", "short_window_days", "long_cap", "long_window_days", "cooldown_days",
+                "nps_threshold",
+                "short_cap",
+                "short_window_days",
+                "long_cap",
+                "long_window_days",
+                "cooldown_days",
             )
         },
         "updated_at": settings.updated_at,
@@ -91,17 +96,31 @@ def match_spec_build(query: MatchQuery, *, today: dt.date) -> tuple[scoring.Matc
     from refdesk.pool import validation
 
     errors: dict[str, str] = {}
-    activity = (query.activity_type or scoring.DEFAULT_ACTIVITY).strip().lower().replace(" ", "_").replace("-", "_")
+    activity = (
+        (query.activity_type or scoring.DEFAULT_ACTIVITY)
+        .strip()
+        .lower()
+        .replace(" ", "_")
+        .replace("-", "_")
+    )
     if activity not in ActivityType.values:
-        errors["activity_type"] = f"{query.activity_type!r} is not an activity type (use one of {', '.join(ActivityType.values)})"
+        errors["activity_type"] = (
+            f"{query.activity_type!r} is not an activity type (use one of {', '.join(ActivityType.values)})"
+        )
     country = ""
     if (query.country or "").strip():
         country = geo.country_code(query.country) or ""
         if not country:
             errors["country"] = f"{query.country!r} is not a country (use an ISO code such as DE)"
-    if query.employees is not None and (isinstance(query.employees, bool) or not 1 <= query.employees <= 10_000_000):
+    if query.employees is not None and (
+        isinstance(query.employees, bool) or not 1 <= query.employees <= 10_000_000
+    ):
         errors["employees"] = "must be between 1 and 10000000"
-    if isinstance(query.limit, bool) or not isinstance(query.limit, int) or not 1 <= query.limit <= MAX_LIMIT:
+    if (
+        isinstance(query.limit, bool)
+        or not isinstance(query.limit, int)
+        or not 1 <= query.limit <= MAX_LIMIT
+    ):
         errors["limit"] = f"must be between 1 and {MAX_LIMIT}"
     try:
         languages = validation.languages(list(query.languages or []))
@@ -119,7 +138,10 @@ def match_spec_build(query: MatchQuery, *, today: dt.date) -> tuple[scoring.Matc
     prospect = _text(query.prospect, "prospect", errors)
     topics = _text(query.topics, "topics", errors, 1000)
     if errors:
-        raise InvalidInput("Please correct: " + "; ".join(f"{k} {v}" for k, v in errors.items()) + ".", details=errors)
+        raise InvalidInput(
+            "Please correct: " + "; ".join(f"{k} {v}" for k, v in errors.items()) + ".",
+            details=errors,
+        )
     matches = industry_resolve(industry, limit=INDUSTRY_SUGGESTIONS) if industry else []
     targets = ()
     if matches and matches[0].score > 0:
@@ -196,7 +218,9 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict
                 "score": scored.score,
                 "reasons": [p.as_dict() for p in scored.parts],
                 "availability": scored.availability,
-                "available_from": scored.available_from.isoformat() if scored.available_from else None,
+                "available_from": scored.available_from.isoformat()
+                if scored.available_from
+                else None,
             }
         )
     return {

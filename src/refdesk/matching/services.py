@@ -41,7 +41,9 @@ def matching_settings_update(*, actor, weights: dict[str, Any] | None = None, **
     changes: dict[str, int] = {}
     for criterion, value in (weights or {}).items():
         if criterion not in scoring.CRITERIA:
-            errors[f"weights.{criterion}"] = f"is not a criterion (use {', '.join(scoring.CRITERIA)})"
+            errors[f"weights.{criterion}"] = (
+                f"is not a criterion (use {', '.join(scoring.CRITERIA)})"
+            )
             continue
         try:
             changes[f"weight_{criterion}"] = _whole(value, 0, 100)
@@ -61,7 +63,8 @@ def matching_settings_update(*, actor, weights: dict[str, Any] | None = None, **
         errors["short_window_days"] = "must not be longer than the long window"
     if errors:
         raise InvalidInput(
-            "Please correct: " + "; ".join(f"{k} {v}" for k, v in errors.items()) + ".", details=errors
+            "Please correct: " + "; ".join(f"{k} {v}" for k, v in errors.items()) + ".",
+            details=errors,
         )
     for name, value in changes.items():
         setattr(settings, name, value)

@@ -22,7 +22,9 @@ def find(request):
     if form.is_bound:
         if form.is_valid():
             try:
-                result = selectors.match_find(user=request.user, query=selectors.MatchQuery(**form.query_fields()))
+                result = selectors.match_find(
+                    user=request.user, query=selectors.MatchQuery(**form.query_fields())
+                )
             except Forbidden as exc:
                 raise PermissionDenied(exc.message) from None
             except RefdeskError as exc:
@@ -30,7 +32,13 @@ def find(request):
         if form.errors:
             status = 422
     context = {"form": form, "result": result, "criteria": scoring.CRITERIA}
-    return render_page(request, "matching/match_find.html", context, fragment="matching/partials/match_results.html", status=status)
+    return render_page(
+        request,
+        "matching/match_find.html",
+        context,
+        fragment="matching/partials/match_results.html",
+        status=status,
+    )
 
 
 @login_required
@@ -38,7 +46,9 @@ def settings_edit(request):
     if not permissions.is_program_manager(request.user):
         raise PermissionDenied("Only a program manager can change the matching rules.")
     current = selectors.matching_settings_get()
-    form = MatchingSettingsForm(request.POST or None, initial=MatchingSettingsForm.initial_for(current))
+    form = MatchingSettingsForm(
+        request.POST or None, initial=MatchingSettingsForm.initial_for(current)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.matching_settings_update(actor=request.user, **form.service_fields())
@@ -48,4 +58,6 @@ def settings_edit(request):
             messages.success(request, "Matching rules saved; the next match uses them.")
             return redirect("matching:settings")
     status = 422 if request.method == "POST" else 200
-    return render(request, "matching/settings_edit.html", {"form": form, "settings": current}, status=status)
+    return render(
+        request, "matching/settings_edit.html", {"form": form, "settings": current}, status=status
+    )

@@ -90,14 +90,34 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "notes": ("reference", "notes"),
 }
 ALIASES = {
-    "accountname": "account", "company": "account", "companyname": "account", "customer": "account",
-    "accountcrmid": "account_external_id", "accountid": "account_external_id",
-    "naics": "naics_code", "owner": "owner_email", "accountowner": "owner_email", "owneremail": "owner_email",
-    "contactname": "contact", "name": "contact", "fullname": "contact", "emailaddress": "email",
-    "contactexternalid": "external_id", "crmid": "external_id", "contactcrmid": "external_id",
-    "jobtitle": "title", "timezone": "time_zone", "language": "languages", "activitytypes": "activities",
-    "usecase": "use_cases", "competitors": "competitors_displaced", "golive": "live_since",
-    "golivedate": "live_since", "npsscore": "nps", "csatscore": "csat", "giftpolicy": "gift_policy",
+    "accountname": "account",
+    "company": "account",
+    "companyname": "account",
+    "customer": "account",
+    "accountcrmid": "account_external_id",
+    "accountid": "account_external_id",
+    "naics": "naics_code",
+    "owner": "owner_email",
+    "accountowner": "owner_email",
+    "owneremail": "owner_email",
+    "contactname": "contact",
+    "name": "contact",
+    "fullname": "contact",
+    "emailaddress": "email",
+    "contactexternalid": "external_id",
+    "crmid": "external_id",
+    "contactcrmid": "external_id",
+    "jobtitle": "title",
+    "timezone": "time_zone",
+    "language": "languages",
+    "activitytypes": "activities",
+    "usecase": "use_cases",
+    "competitors": "competitors_displaced",
+    "golive": "live_since",
+    "golivedate": "live_since",
+    "npsscore": "nps",
+    "csatscore": "csat",
+    "giftpolicy": "gift_policy",
 }
 REQUIRED_COLUMNS = ("account", "contact", "email")
 # Reading (entity, field) back to the column that carries it, for messages.
@@ -124,7 +144,11 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"line {self.line}: {self.field}: {self.message}" if self.field else f"line {self.line}: {self.message}"
+        return (
+            f"line {self.line}: {self.field}: {self.message}"
+            if self.field
+            else f"line {self.line}: {self.message}"
+        )
 
     def as_dict(self) -> dict:
         return {"line": self.line, "field": self.field, "message": self.message}
@@ -171,20 +195,35 @@ class ImportResult:
 
     def as_dict(self) -> dict:
         return {
-            "filename": self.filename, "dry_run": self.dry_run, "written": self.written, "rows": self.rows,
-            "accounts": self.accounts.as_dict(), "contacts": self.contacts.as_dict(),
-            "references": self.references.as_dict(), "status_changes": self.status_changes,
-            "owners_created": self.owners_created, "products_created": self.products_created,
-            "errors": [e.as_dict() for e in self.errors], "warnings": list(self.warnings), "samples": self.samples,
+            "filename": self.filename,
+            "dry_run": self.dry_run,
+            "written": self.written,
+            "rows": self.rows,
+            "accounts": self.accounts.as_dict(),
+            "contacts": self.contacts.as_dict(),
+            "references": self.references.as_dict(),
+            "status_changes": self.status_changes,
+            "owners_created": self.owners_created,
+            "products_created": self.products_created,
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": list(self.warnings),
+            "samples": self.samples,
         }
 
     def summary(self) -> str:
         """A few lines for people: what changed (or would), and how many rows were refused."""
-        lines = [f"{self.filename}: {self.rows} rows" + (" (dry run, nothing written)" if self.dry_run else "")]
+        lines = [
+            f"{self.filename}: {self.rows} rows"
+            + (" (dry run, nothing written)" if self.dry_run else "")
+        ]
         if self.errors:
             lines.append(f"{self.bad_lines} bad rows; nothing written.")
             return "\n".join(lines)
-        for label, counts in (("accounts", self.accounts), ("contacts", self.contacts), ("references", self.references)):
+        for label, counts in (
+            ("accounts", self.accounts),
+            ("contacts", self.contacts),
+            ("references", self.references),
+        ):
             lines.append(
                 f"  {label:<11} {counts.created:>7} created {counts.updated:>7} updated {counts.unchanged:>7} unchanged"
             )
@@ -192,7 +231,9 @@ class ImportResult:
         if self.status_changes:
             extras.append(f"{self.status_changes} status changes")
         if self.owners_created:
-            extras.append(f"{self.owners_created} new account owners (sales reps who can log in once invited)")
+            extras.append(
+                f"{self.owners_created} new account owners (sales reps who can log in once invited)"
+            )
         if self.products_created:
             extras.append(f"{self.products_created} new products")
         if extras:
@@ -234,13 +275,19 @@ class Spreadsheet:
         if head.startswith(b"PK\x03\x04"):
             self.kind = "xlsx"
         elif head.startswith(b"\xd0\xcf\x11\xe0"):
-            raise InvalidInput(f"{filename} is an old Excel (.xls) workbook: save it as .xlsx or CSV and import that.")
+            raise InvalidInput(
+                f"{filename} is an old Excel (.xls) workbook: save it as .xlsx or CSV and import that."
+            )
         elif filename.lower().endswith((".xlsx", ".xlsm")):
-            raise InvalidInput(f"{filename} is not a valid Excel workbook (the file is damaged or not .xlsx).")
+            raise InvalidInput(
+                f"{filename} is not a valid Excel workbook (the file is damaged or not .xlsx)."
+            )
         else:
             self.kind = "csv"
             self.encoding = self._sniff_encoding(head)
-            if "\x00" in head.decode(self.encoding, errors="replace") and not self.encoding.startswith("utf-16"):
+            if "\x00" in head.decode(
+                self.encoding, errors="replace"
+            ) and not self.encoding.startswith("utf-16"):
                 raise InvalidInput(f"{filename} is not a spreadsheet: import a .csv or .xlsx file.")
             self.delimiter = self._sniff_delimiter()
 
@@ -250,7 +297,9 @@ class Spreadsheet:
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return "utf-16"
         if b"\x00" in head:
-            raise InvalidInput(f"{self.filename} is not a spreadsheet: import a .csv or .xlsx file.")
+            raise InvalidInput(
+                f"{self.filename} is not a spreadsheet: import a .csv or .xlsx file."
+            )
         for encoding in ("utf-8", "cp1252"):
             decoder = codecs.getincrementaldecoder(encoding)()
             try:
@@ -261,7 +310,9 @@ class Spreadsheet:
                 return encoding
             except UnicodeDecodeError:
                 continue
-        raise InvalidInput(f"{self.filename} is not text in UTF-8 or Windows-1252: save it as CSV UTF-8 and retry.")
+        raise InvalidInput(
+            f"{self.filename} is not text in UTF-8 or Windows-1252: save it as CSV UTF-8 and retry."
+        )
 
     def _sniff_delimiter(self) -> str:
         with open(self.path, encoding=self.encoding, newline="") as fh:
@@ -287,15 +338,21 @@ class Spreadsheet:
                 for line, row in enumerate(csv.reader(fh, delimiter=self.delimiter), start=1):
                     yield line, row
         except csv.Error as exc:
-            raise InvalidInput(f"{self.filename} line {line + 1}: not readable as CSV ({exc}).") from None
+            raise InvalidInput(
+                f"{self.filename} line {line + 1}: not readable as CSV ({exc})."
+            ) from None
 
     def _xlsx_records(self) -> Iterator[tuple[int, list]]:
         import openpyxl
 
         try:
             workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except Exception as exc:  # zip, XML or openpyxl errors: all mean "not a workbook we can read"
-            raise InvalidInput(f"{self.filename} is not a valid Excel workbook ({type(exc).__name__}).") from None
+        except (
+            Exception
+        ) as exc:  # zip, XML or openpyxl errors: all mean "not a workbook we can read"
+            raise InvalidInput(
+                f"{self.filename} is not a valid Excel workbook ({type(exc).__name__})."
+            ) from None
         try:
             if not workbook.worksheets:
                 raise InvalidInput(f"{self.filename} has no worksheet.")
@@ -304,7 +361,9 @@ class Spreadsheet:
                 for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                     yield line, [_cell(c) for c in row]
             except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
-                raise InvalidInput(f"{self.filename} is damaged and could not be read to the end ({type(exc).__name__}).") from None
+                raise InvalidInput(
+                    f"{self.filename} is damaged and could not be read to the end ({type(exc).__name__})."
+                ) from None
         finally:
             workbook.close()
 
@@ -358,7 +417,9 @@ def _naics_code(value: Any) -> str | None:
     """A NAICS code column: the industry cleaner's rules, but only codes are accepted."""
     code, written = v.industry(value)
     if written:
-        raise ValueError(f"{str(value).strip()!r} is not a NAICS code (free text goes in the industry column)")
+        raise ValueError(
+            f"{str(value).strip()!r} is not a NAICS code (free text goes in the industry column)"
+        )
     return code
 
 
@@ -378,7 +439,9 @@ class _Parser:
             if name in ("topics", "use_cases"):
                 self.topics_columns.append(position)
             if name in self.index:
-                raise InvalidInput(f"Columns {str(header[self.index[name]]).strip()!r} and {str(raw).strip()!r} both mean {name}; keep one.")
+                raise InvalidInput(
+                    f"Columns {str(header[self.index[name]]).strip()!r} and {str(raw).strip()!r} both mean {name}; keep one."
+                )
             self.index[name] = position
         missing = [name for name in REQUIRED_COLUMNS if name not in self.index]
         if missing:
@@ -386,13 +449,22 @@ class _Parser:
                 f"The file has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}; "
                 f"the first row must name the columns (at least: {', '.join(REQUIRED_COLUMNS)})."
             )
-        self.account_spec = {k: _memo(c) for k, c in v.ACCOUNT_FIELDS.items()} | {"naics_code": _memo(_naics_code)}
-        self.contact_spec = dict(v.CONTACT_FIELDS) | {"languages": _memo(v.languages), "time_zone": _memo(v.time_zone)}
-        self.reference_spec = {k: _memo(c) for k, c in v.REFERENCE_FIELDS.items() if k not in ("notes",)}
+        self.account_spec = {k: _memo(c) for k, c in v.ACCOUNT_FIELDS.items()} | {
+            "naics_code": _memo(_naics_code)
+        }
+        self.contact_spec = dict(v.CONTACT_FIELDS) | {
+            "languages": _memo(v.languages),
+            "time_zone": _memo(v.time_zone),
+        }
+        self.reference_spec = {
+            k: _memo(c) for k, c in v.REFERENCE_FIELDS.items() if k not in ("notes",)
+        }
         self.reference_spec["notes"] = v.REFERENCE_FIELDS["notes"]
         self.status_cleaner = _memo(v.REFERENCE_STATUS)
         self.cells = [
-            (position, *COLUMNS[name]) for name, position in self.index.items() if name not in ("topics", "use_cases")
+            (position, *COLUMNS[name])
+            for name, position in self.index.items()
+            if name not in ("topics", "use_cases")
         ]
 
     def parse(self, line: int, row: list) -> tuple[_Row | None, list[RowError]]:
@@ -407,7 +479,9 @@ class _Parser:
         status_raw = raw["reference"].pop("status", None)
         errors: list[RowError] = []
         # Account columns: blank says nothing, except the name, which is required.
-        account_raw = {k: val for k, val in raw["account"].items() if k == "name" or not _blank(val)}
+        account_raw = {
+            k: val for k, val in raw["account"].items() if k == "name" or not _blank(val)
+        }
         account = self._clean(line, "account", self.account_spec, account_raw, errors)
         contact_raw = dict(raw["contact"])
         if _blank(contact_raw.get("external_id")):
@@ -435,7 +509,9 @@ class _Parser:
             return v.clean_fields(spec, data)
         except InvalidInput as exc:
             for attr, reason in (exc.details or {}).items():
-                column = "naics_code" if attr == "naics_code" else FIELD_COLUMN.get((entity, attr), attr)
+                column = (
+                    "naics_code" if attr == "naics_code" else FIELD_COLUMN.get((entity, attr), attr)
+                )
                 if entity == "reference" and attr == "topics" and "topics" not in self.index:
                     column = "use_cases"
                 errors.append(RowError(line, column, reason))
@@ -476,13 +552,26 @@ def _show(value: Any) -> str:
 
 CONTACT_ATTRS = ["name", "email", "title", "phone", "languages", "time_zone", "external_id"]
 REFERENCE_ATTRS = [
-    "activity_types", "topics", "competitors_displaced", "testimonial_channels", "testimonial_expires",
-    "nps", "nps_date", "csat", "csat_date", "opted_out", "notes",
+    "activity_types",
+    "topics",
+    "competitors_displaced",
+    "testimonial_channels",
+    "testimonial_expires",
+    "nps",
+    "nps_date",
+    "csat",
+    "csat_date",
+    "opted_out",
+    "notes",
 ]
 
 
 # Copies a reference keeps of its contact and account (search words, sort keys), see services.
-DERIVED_FIELDS = [f.name for f in ReferenceProfile._meta.fields if f.name in ("search_text", "sort_name", "sort_account")]
+DERIVED_FIELDS = [
+    f.name
+    for f in ReferenceProfile._meta.fields
+    if f.name in ("search_text", "sort_name", "sort_account")
+]
 
 
 def _derived(reference: ReferenceProfile) -> dict[str, str]:
@@ -493,8 +582,18 @@ def _derived(reference: ReferenceProfile) -> dict[str, str]:
 
 
 ACCOUNT_VALUES = [
-    "id", "name", "external_id", "industry_id", "industry_text", "country", "employees", "live_since", "owner_id",
-    "gift_policy", "matching_blocked", "blocked_reason",
+    "id",
+    "name",
+    "external_id",
+    "industry_id",
+    "industry_text",
+    "country",
+    "employees",
+    "live_since",
+    "owner_id",
+    "gift_policy",
+    "matching_blocked",
+    "blocked_reason",
 ]
 
 
@@ -502,8 +601,15 @@ class _Stored:
     """A stored contact and its reference profile, read as plain values (cheaper than models)."""
 
     QUERY = (
-        "pk", "account_id", *CONTACT_ATTRS, "reference__pk", "reference__status", "reference__status_changed_at",
-        "reference__status_changed_by", "reference__updated_at", *(f"reference__{a}" for a in REFERENCE_ATTRS),
+        "pk",
+        "account_id",
+        *CONTACT_ATTRS,
+        "reference__pk",
+        "reference__status",
+        "reference__status_changed_at",
+        "reference__status_changed_by",
+        "reference__updated_at",
+        *(f"reference__{a}" for a in REFERENCE_ATTRS),
         *(f"reference__{a}" for a in DERIVED_FIELDS),
     )
     __slots__ = ("pk", "account_id", "name", "email", "external_id", "values", "reference")
@@ -512,12 +618,24 @@ class _Stored:
         self.pk, self.account_id = values[0], values[1]
         n = len(CONTACT_ATTRS)
         self.values = dict(zip(CONTACT_ATTRS, values[2 : 2 + n], strict=True))
-        self.name, self.email, self.external_id = self.values["name"], self.values["email"], self.values["external_id"]
+        self.name, self.email, self.external_id = (
+            self.values["name"],
+            self.values["email"],
+            self.values["external_id"],
+        )
         rest = values[2 + n :]
         if rest[0] is None:
             self.reference = None
         else:
-            keys = ("pk", "status", "status_changed_at", "status_changed_by", "updated_at", *REFERENCE_ATTRS, *DERIVED_FIELDS)
+            keys = (
+                "pk",
+                "status",
+                "status_changed_at",
+                "status_changed_by",
+                "updated_at",
+                *REFERENCE_ATTRS,
+                *DERIVED_FIELDS,
+            )
             self.reference = dict(zip(keys, rest, strict=True))
 
     def __getattr__(self, name):
@@ -549,7 +667,9 @@ class _Importer:
                 break
         if header is None:
             raise InvalidInput(f"{self.sheet.filename} is empty: it has no header row.")
-        parser = _Parser(header, self.result if stage == "check" else ImportResult(filename="", dry_run=True))
+        parser = _Parser(
+            header, self.result if stage == "check" else ImportResult(filename="", dry_run=True)
+        )
         self.parser = parser
         batch: list[_Row] = []
         count = 0
@@ -587,12 +707,21 @@ class _Importer:
         if not new:
             return
         ext_ids = [k[1] for k in new if k[0] == "ext"]
-        by_ext = {a.external_id: a.pk for a in Account.objects.filter(external_id__in=ext_ids).only("pk", "external_id")}
+        by_ext = {
+            a.external_id: a.pk
+            for a in Account.objects.filter(external_id__in=ext_ids).only("pk", "external_id")
+        }
         names = {k[1] for k in new if k[0] == "name"}
-        names |= {r.account["name"].lower() for k, r in new.items() if k[0] == "ext" and k[1] not in by_ext}
+        names |= {
+            r.account["name"].lower()
+            for k, r in new.items()
+            if k[0] == "ext" and k[1] not in by_ext
+        }
         by_name: dict[str, list[tuple[int, str]]] = {}
         for pk, lname, ext in (
-            Account.objects.annotate(lname=Lower("name")).filter(lname__in=list(names)).values_list("pk", "lname", "external_id")
+            Account.objects.annotate(lname=Lower("name"))
+            .filter(lname__in=list(names))
+            .values_list("pk", "lname", "external_id")
         ):
             by_name.setdefault(lname, []).append((pk, ext))
         for key, row in new.items():
@@ -602,25 +731,34 @@ class _Importer:
                 plan.db_id = by_ext.get(key[1])
                 if plan.db_id is None:
                     # An account imported before without its CRM id adopts it now.
-                    unkeyed = [pk for pk, ext in by_name.get(row.account["name"].lower(), []) if not ext]
+                    unkeyed = [
+                        pk for pk, ext in by_name.get(row.account["name"].lower(), []) if not ext
+                    ]
                     if len(unkeyed) == 1:
                         plan.db_id = unkeyed[0]
             else:
                 found = by_name.get(key[1], [])
                 if len(found) > 1:
                     plan.error = True
-                    self.result.errors.append(RowError(
-                        row.line, "account",
-                        f"several accounts are named {row.account['name']!r}; add account_external_id to say which",
-                    ))
+                    self.result.errors.append(
+                        RowError(
+                            row.line,
+                            "account",
+                            f"several accounts are named {row.account['name']!r}; add account_external_id to say which",
+                        )
+                    )
                 elif found:
                     plan.db_id = found[0][0]
             if plan.db_id is not None:
                 if plan.db_id in self.account_ids:
                     plan.error = True
-                    self.result.errors.append(RowError(
-                        row.line, "account", f"is the same account as on line {self.account_ids[plan.db_id]}, named differently"
-                    ))
+                    self.result.errors.append(
+                        RowError(
+                            row.line,
+                            "account",
+                            f"is the same account as on line {self.account_ids[plan.db_id]}, named differently",
+                        )
+                    )
                 else:
                     self.account_ids[plan.db_id] = row.line
 
@@ -631,10 +769,18 @@ class _Importer:
         by_ext, by_email = {}, {}
         base = Contact.objects.order_by()
         if exts:
-            for values in base.filter(external_id__in=exts).exclude(external_id="").values_list(*_Stored.QUERY):
+            for values in (
+                base.filter(external_id__in=exts)
+                .exclude(external_id="")
+                .values_list(*_Stored.QUERY)
+            ):
                 stored = _Stored(values)
                 by_ext[stored.external_id] = stored
-        for values in base.annotate(lemail=Lower("email")).filter(lemail__in=emails).values_list(*_Stored.QUERY):
+        for values in (
+            base.annotate(lemail=Lower("email"))
+            .filter(lemail__in=emails)
+            .values_list(*_Stored.QUERY)
+        ):
             stored = _Stored(values)
             by_email[stored.email.lower()] = stored
         return by_ext, by_email
@@ -647,12 +793,16 @@ class _Importer:
         if contact is None:
             if other is not None and ext and other.external_id and other.external_id != ext:
                 return None, RowError(
-                    row.line, "email", f"{email} belongs to {other.name}, whose CRM id is {other.external_id!r}, not {ext!r}"
+                    row.line,
+                    "email",
+                    f"{email} belongs to {other.name}, whose CRM id is {other.external_id!r}, not {ext!r}",
                 )
             return other, None
         if other is not None and other.pk != contact.pk:
             return None, RowError(
-                row.line, "email", f"{email} is already the email of {other.name} (CRM id {other.external_id or 'none'})"
+                row.line,
+                "email",
+                f"{email} is already the email of {other.name} (CRM id {other.external_id or 'none'})",
             )
         return contact, None
 
@@ -674,7 +824,8 @@ class _Importer:
         if row.status and row.status != current and row.status not in STATUS_TRANSITIONS[current]:
             allowed = ", ".join(sorted(STATUS_TRANSITIONS[current]))
             return RowError(
-                row.line, "status",
+                row.line,
+                "status",
                 f"a reference cannot go from {current} to {row.status}; from {current} it can go to: {allowed}",
             )
         return None
@@ -696,12 +847,18 @@ class _Importer:
                 errors = self._merge_account(row)
                 email, ext = row.contact["email"], row.contact.get("external_id")
                 if email in emails:
-                    errors.append(RowError(row.line, "email", f"{email} is also on line {emails[email]}"))
+                    errors.append(
+                        RowError(row.line, "email", f"{email} is also on line {emails[email]}")
+                    )
                 else:
                     emails[email] = row.line
                 if ext:
                     if ext in exts:
-                        errors.append(RowError(row.line, "external_id", f"{ext!r} is also on line {exts[ext]}"))
+                        errors.append(
+                            RowError(
+                                row.line, "external_id", f"{ext!r} is also on line {exts[ext]}"
+                            )
+                        )
                     else:
                         exts[ext] = row.line
                 contact, error = self._match_contact(row, by_ext, by_email)
@@ -709,7 +866,13 @@ class _Importer:
                     errors.append(error)
                 if contact is not None:
                     if contact.pk in contact_ids and not errors:
-                        errors.append(RowError(row.line, "email", f"is the same person as on line {contact_ids[contact.pk]}"))
+                        errors.append(
+                            RowError(
+                                row.line,
+                                "email",
+                                f"is the same person as on line {contact_ids[contact.pk]}",
+                            )
+                        )
                     contact_ids.setdefault(contact.pk, row.line)
                     if contact.reference is not None:
                         error = self._transition_error(row, contact)
@@ -732,9 +895,13 @@ class _Importer:
                 before, line = plan.stated[attr]
                 if not _same(attr, before, value):
                     column = FIELD_COLUMN.get(("account", attr), attr)
-                    errors.append(RowError(
-                        row.line, column, f"{_show(value)} differs from {_show(before)} on line {line} for the same account"
-                    ))
+                    errors.append(
+                        RowError(
+                            row.line,
+                            column,
+                            f"{_show(value)} differs from {_show(before)} on line {line} for the same account",
+                        )
+                    )
             else:
                 plan.stated[attr] = (value, row.line)
         return errors
@@ -763,21 +930,39 @@ class _Importer:
 
     def _sample(self, row: _Row, action: str, changed: list[str]) -> None:
         if len(self.result.samples) < SAMPLE_SIZE:
-            self.result.samples.append({
-                "line": row.line, "action": action, "contact": row.contact.get("name", ""),
-                "email": row.contact["email"], "account": row.account["name"],
-                "changes": [FIELD_COLUMN.get(("contact", c)) or FIELD_COLUMN.get(("reference", c)) or c for c in changed],
-            })
+            self.result.samples.append(
+                {
+                    "line": row.line,
+                    "action": action,
+                    "contact": row.contact.get("name", ""),
+                    "email": row.contact["email"],
+                    "account": row.account["name"],
+                    "changes": [
+                        FIELD_COLUMN.get(("contact", c)) or FIELD_COLUMN.get(("reference", c)) or c
+                        for c in changed
+                    ],
+                }
+            )
 
     def _plan_accounts(self) -> None:
         """Decide for each account in the file: create, update or unchanged (and which owners are new)."""
-        owner_emails = {p.stated["owner_email"][0] for p in self.plans.values() if p.stated.get("owner_email", ("",))[0]}
+        owner_emails = {
+            p.stated["owner_email"][0]
+            for p in self.plans.values()
+            if p.stated.get("owner_email", ("",))[0]
+        }
         known = set()
         emails = list(owner_emails)
         for i in range(0, len(emails), 500):
-            known |= set(User.objects.annotate(le=Lower("email")).filter(le__in=emails[i : i + 500]).values_list("le", flat=True))
+            known |= set(
+                User.objects.annotate(le=Lower("email"))
+                .filter(le__in=emails[i : i + 500])
+                .values_list("le", flat=True)
+            )
         self.result.owners_created = len(owner_emails - known)
-        product_names = {n.lower() for p in self.plans.values() for n in p.stated.get("products", ([], 0))[0]}
+        product_names = {
+            n.lower() for p in self.plans.values() for n in p.stated.get("products", ([], 0))[0]
+        }
         existing = set(Product.objects.annotate(ln=Lower("name")).values_list("ln", flat=True))
         self.result.products_created = len(product_names - existing)
         plans = [p for p in self.plans.values() if not p.error]
@@ -785,7 +970,13 @@ class _Importer:
             chunk = plans[i : i + 1000]
             stored = self._stored_accounts([p.db_id for p in chunk if p.db_id])
             for plan in chunk:
-                action = "created" if plan.db_id is None else "updated" if self._account_changes(plan, stored[plan.db_id]) else "unchanged"
+                action = (
+                    "created"
+                    if plan.db_id is None
+                    else "updated"
+                    if self._account_changes(plan, stored[plan.db_id])
+                    else "unchanged"
+                )
                 self.result.accounts.add(action)
 
     def _stored_accounts(self, ids: list[int]) -> dict[int, dict]:
@@ -794,9 +985,15 @@ class _Importer:
             return {}
         stored = {
             row["id"]: row | {"products": []}
-            for row in Account.objects.filter(pk__in=ids).order_by().values(*ACCOUNT_VALUES, owner_email=Lower("owner__email"))
+            for row in Account.objects.filter(pk__in=ids)
+            .order_by()
+            .values(*ACCOUNT_VALUES, owner_email=Lower("owner__email"))
         }
-        links = Account.products.through.objects.filter(account_id__in=ids).order_by().values_list("account_id", "product__name")
+        links = (
+            Account.products.through.objects.filter(account_id__in=ids)
+            .order_by()
+            .values_list("account_id", "product__name")
+        )
         for account_id, name in links:
             stored[account_id]["products"].append(name)
         return stored
@@ -828,14 +1025,23 @@ class _Importer:
         """Write what pass one planned, in one transaction, with bulk operations."""
         predicted = self.result
         self.result = ImportResult(
-            filename=predicted.filename, dry_run=False, rows=predicted.rows, warnings=predicted.warnings,
-            samples=predicted.samples, owners_created=predicted.owners_created,
+            filename=predicted.filename,
+            dry_run=False,
+            rows=predicted.rows,
+            warnings=predicted.warnings,
+            samples=predicted.samples,
+            owners_created=predicted.owners_created,
             products_created=predicted.products_created,
         )
         self.now = timezone.now()
+        if connection.vendor == "sqlite":
+            # A bigger page cache for this connection: index inserts into large tables stay in memory.
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size = -65536")
         with transaction.atomic():
             self._write_accounts()
             self.contact_ids: set[int] = set()
+            self.account_cache: dict = {}
             for batch in self._rows("write"):
                 self._write_rows(batch)
             self._refresh_account_search_text()
@@ -905,10 +1111,18 @@ class _Importer:
             if unlink:
                 through.objects.filter(account_id__in=unlink).delete()
             if links:
-                through.objects.bulk_create([through(account_id=a.pk, product_id=pid) for a, pid in links])
+                through.objects.bulk_create(
+                    [through(account_id=a.pk, product_id=pid) for a, pid in links]
+                )
             for plan in chunk:
                 a = plan.account
-                self.account_info[plan.key] = (a.pk, a.name, a.industry_id, a.industry_text, tuple(sorted(plan.names)))
+                self.account_info[plan.key] = (
+                    a.pk,
+                    a.name,
+                    a.industry_id,
+                    a.industry_text,
+                    tuple(sorted(plan.names)),
+                )
                 plan.account = plan.names = None
         self.plans.clear()
 
@@ -926,7 +1140,9 @@ class _Importer:
 
     def _write_rows(self, rows: list[_Row]) -> None:
         by_ext, by_email = self._find_contacts(rows)
-        accounts: dict = {}
+        accounts = self.account_cache
+        if len(accounts) > 50_000:
+            accounts.clear()
         result, actor, now = self.result, self.actor, self.now
         new_contacts, changed_contacts = [], []
         new_refs, changed_refs, changes = [], [], []
@@ -942,11 +1158,17 @@ class _Importer:
             else:
                 self.contact_ids.add(stored.pk)
                 contact_changed = self._contact_changes(row, stored, account.pk)
-                if not contact_changed and stored.reference is not None and not self._reference_changes(row, stored):
+                if (
+                    not contact_changed
+                    and stored.reference is not None
+                    and not self._reference_changes(row, stored)
+                ):
                     result.contacts.add("unchanged")
                     result.references.add("unchanged")
                     continue
-                contact = Contact(pk=stored.pk, account=account, **(stored.contact_values() | row.contact))
+                contact = Contact(
+                    pk=stored.pk, account=account, **(stored.contact_values() | row.contact)
+                )
                 if contact_changed:
                     contact.updated_at = now
                     changed_contacts.append(contact)
@@ -955,8 +1177,11 @@ class _Importer:
                     result.contacts.add("unchanged")
             if stored is None or stored.reference is None:
                 reference = ReferenceProfile(
-                    contact=contact, status=row.status or ReferenceStatus.CANDIDATE, status_changed_at=now,
-                    status_changed_by=actor, **row.reference,
+                    contact=contact,
+                    status=row.status or ReferenceStatus.CANDIDATE,
+                    status_changed_at=now,
+                    status_changed_by=actor,
+                    **row.reference,
                 )
                 for name, value in _derived(reference).items():
                     setattr(reference, name, value)
@@ -964,23 +1189,38 @@ class _Importer:
                 result.references.add("created")
                 result.status_changes += 1
                 continue
-            if self._transition_error(row, stored):
-                raise _RowRefused(str(self._transition_error(row, stored)))
+            error = self._transition_error(row, stored)
+            if error:
+                raise _RowRefused(str(error))
             changed = self._reference_changes(row, stored)
             result.references.add("updated" if changed else "unchanged")
             if not (changed or contact_changed):
                 continue
             ref = stored.reference
             reference = ReferenceProfile(
-                pk=ref["pk"], contact=contact, status=ref["status"], status_changed_at=ref["status_changed_at"],
-                status_changed_by_id=ref["status_changed_by"], **({a: ref[a] for a in REFERENCE_ATTRS} | row.reference),
+                pk=ref["pk"],
+                contact=contact,
+                status=ref["status"],
+                status_changed_at=ref["status_changed_at"],
+                status_changed_by_id=ref["status_changed_by"],
+                **({a: ref[a] for a in REFERENCE_ATTRS} | row.reference),
             )
             if "status" in changed:
-                changes.append(ReferenceStatusChange(
-                    reference=reference, from_status=reference.status, to_status=row.status, changed_at=now,
-                    changed_by=actor, reason=IMPORT_REASON,
-                ))
-                reference.status, reference.status_changed_at, reference.status_changed_by = row.status, now, actor
+                changes.append(
+                    ReferenceStatusChange(
+                        reference=reference,
+                        from_status=reference.status,
+                        to_status=row.status,
+                        changed_at=now,
+                        changed_by=actor,
+                        reason=IMPORT_REASON,
+                    )
+                )
+                reference.status, reference.status_changed_at, reference.status_changed_by = (
+                    row.status,
+                    now,
+                    actor,
+                )
                 result.status_changes += 1
             derived = _derived(reference)
             for name, value in derived.items():
@@ -994,32 +1234,49 @@ class _Importer:
             _insert(Contact, new_contacts)
             ids = dict(
                 Contact.objects.annotate(le=Lower("email"))
-                .filter(le__in=[c.email for c in new_contacts]).values_list("le", "pk")
+                .filter(le__in=[c.email for c in new_contacts])
+                .values_list("le", "pk")
             )
             for contact in new_contacts:
                 contact.pk = ids[contact.email]
         if changed_contacts:
-            Contact.objects.bulk_update(changed_contacts, [*CONTACT_ATTRS, "account_id", "updated_at"])
+            Contact.objects.bulk_update(
+                changed_contacts, [*CONTACT_ATTRS, "account_id", "updated_at"]
+            )
         if new_refs:
             for reference in new_refs:
                 reference.contact_id = reference.contact.pk
                 reference.created_at = reference.updated_at = now
             _insert(ReferenceProfile, new_refs)
             ids = dict(
-                ReferenceProfile.objects.filter(contact_id__in=[r.contact_id for r in new_refs]).values_list("contact_id", "pk")
+                ReferenceProfile.objects.filter(
+                    contact_id__in=[r.contact_id for r in new_refs]
+                ).values_list("contact_id", "pk")
             )
             for reference in new_refs:
                 reference.pk = ids[reference.contact_id]
             changes += [
                 ReferenceStatusChange(
-                    reference=r, from_status="", to_status=r.status, changed_at=now, changed_by=actor, reason=IMPORT_REASON
+                    reference=r,
+                    from_status="",
+                    to_status=r.status,
+                    changed_at=now,
+                    changed_by=actor,
+                    reason=IMPORT_REASON,
                 )
                 for r in new_refs
             ]
         if changed_refs:
             ReferenceProfile.objects.bulk_update(
                 changed_refs,
-                [*REFERENCE_ATTRS, "status", "status_changed_at", "status_changed_by", *DERIVED_FIELDS, "updated_at"],
+                [
+                    *REFERENCE_ATTRS,
+                    "status",
+                    "status_changed_at",
+                    "status_changed_by",
+                    *DERIVED_FIELDS,
+                    "updated_at",
+                ],
             )
         if changes:
             for change in changes:
@@ -1035,9 +1292,13 @@ class _Importer:
         accounts: dict = {}
         for i in range(0, len(ids), 500):
             stale = []
-            references = ReferenceProfile.objects.filter(contact__account_id__in=ids[i : i + 500]).select_related("contact")
+            references = ReferenceProfile.objects.filter(
+                contact__account_id__in=ids[i : i + 500]
+            ).select_related("contact")
             for reference in references.order_by():
-                reference.contact.account = self._account_for_search(by_id[reference.contact.account_id], accounts)
+                reference.contact.account = self._account_for_search(
+                    by_id[reference.contact.account_id], accounts
+                )
                 derived = _derived(reference)
                 if any(getattr(reference, name) != value for name, value in derived.items()):
                     for name, value in derived.items():
@@ -1052,20 +1313,42 @@ def _insert(model, objects: list) -> None:
     Values go through each field's own `get_db_prep_save` where the database needs adapting
     (dates, times, JSON); plain text, numbers, booleans and ids are passed as they are.
     """
-    plain = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.ForeignKey)
+    plain = (
+        models.CharField,
+        models.TextField,
+        models.IntegerField,
+        models.BooleanField,
+        models.ForeignKey,
+    )
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     quote = connection.ops.quote_name
     sql = (
         f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
-    getters = [
-        (f.attname, None if isinstance(f, plain) and not isinstance(f, models.JSONField) else f) for f in fields
-    ]
+    memos: dict[str, dict] = {}
+    getters = []
+    for f in fields:
+        if isinstance(f, plain) and not isinstance(f, models.JSONField):
+            getters.append((f.attname, None, None))
+        elif isinstance(
+            f, models.DateField
+        ):  # also DateTimeField: few distinct values (often `now`)
+            getters.append((f.attname, f, memos.setdefault(f.attname, {})))
+        else:
+            getters.append((f.attname, f, None))
+
+    def prep(f, memo, value):
+        if memo is None:
+            return f.get_db_prep_save(value, connection)
+        if value not in memo:
+            memo[value] = f.get_db_prep_save(value, connection)
+        return memo[value]
+
     rows = [
         tuple(
-            getattr(obj, attname) if f is None else f.get_db_prep_save(getattr(obj, attname), connection)
-            for attname, f in getters
+            getattr(obj, attname) if f is None else prep(f, memo, getattr(obj, attname))
+            for attname, f, memo in getters
         )
         for obj in objects
     ]
@@ -1076,8 +1359,14 @@ def _insert(model, objects: list) -> None:
 # ---------------------------------------------------------------------------------------- entry
 
 
-def pool_import(*, actor, path_or_file, filename: str | None = None, dry_run: bool = False,
-                progress: Progress | None = None) -> ImportResult:
+def pool_import(
+    *,
+    actor,
+    path_or_file,
+    filename: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportResult:
     """Import contacts, accounts and reference profiles from a CSV or XLSX file; all or nothing."""
     if not (actor is None or permissions.can_manage_pool(actor)):
         raise Forbidden("Only a program manager can import the reference pool.")
@@ -1093,7 +1382,11 @@ def pool_import(*, actor, path_or_file, filename: str | None = None, dry_run: bo
             if hasattr(path_or_file, "seek"):
                 path_or_file.seek(0)
             with open(path, "wb") as out:
-                chunks = path_or_file.chunks() if hasattr(path_or_file, "chunks") else iter(lambda: path_or_file.read(1 << 20), b"")
+                chunks = (
+                    path_or_file.chunks()
+                    if hasattr(path_or_file, "chunks")
+                    else iter(lambda: path_or_file.read(1 << 20), b"")
+                )
                 for chunk in chunks:
                     out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
         filename = filename or getattr(path_or_file, "name", None) or path.name
@@ -1111,7 +1404,9 @@ def pool_import(*, actor, path_or_file, filename: str | None = None, dry_run: bo
             try:
                 importer.write()
             except _RowRefused as exc:
-                raise InvalidInput(f"{filename} changed while it was imported ({exc}); nothing was written.") from None
+                raise InvalidInput(
+                    f"{filename} changed while it was imported ({exc}); nothing was written."
+                ) from None
             return importer.result
         finally:
             if gc_was_enabled:
@@ -1119,5 +1414,3 @@ def pool_import(*, actor, path_or_file, filename: str | None = None, dry_run: bo
     finally:
         if temp_dir:
             shutil.rmtree(temp_dir, ignore_errors=True)
-
-

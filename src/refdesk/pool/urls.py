@@ -1,6 +1,6 @@
 from django.urls import path
 
-from refdesk.pool import views, views_industry
+from refdesk.pool import views, views_import, views_industry
 
 app_name = "pool"
 
@@ -17,4 +17,7 @@ urlpatterns = [
     path("accounts/<int:account_id>/contacts/new/", views.contact_create, name="contact-create"),
     path("contacts/<int:contact_id>/edit/", views.contact_edit, name="contact-edit"),
     path("industries/suggest/", views_industry.industry_suggest, name="industry-suggest"),
+    path("import/", views_import.import_start, name="import"),
+    path("import/confirm/", views_import.import_confirm, name="import-confirm"),
+    path("export/", views_import.export, name="export"),
 ]

@@ -5,31 +5,83 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('pool', '0002_load_naics'),
+        ("pool", "0002_load_naics"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Activity',
+            name="Activity",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('activity_type', models.CharField(choices=[('reference_call', 'Reference call'), ('case_study', 'Case study'), ('speaking', 'Speaking engagement'), ('media', 'Media call'), ('webinar', 'Webinar'), ('site_visit', 'Site visit'), ('quote', 'Quote'), ('logo', 'Logo use'), ('referral', 'Referral')], max_length=20)),
-                ('status', models.CharField(choices=[('scheduled', 'Scheduled'), ('completed', 'Completed'), ('cancelled', 'Cancelled')], default='scheduled', max_length=12)),
-                ('occurred_at', models.DateTimeField(help_text='When it happened or is scheduled to happen')),
-                ('request_text', models.CharField(blank=True, max_length=300, verbose_name='request')),
-                ('opportunity_text', models.CharField(blank=True, max_length=300, verbose_name='opportunity')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='pool.referenceprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "activity_type",
+                    models.CharField(
+                        choices=[
+                            ("reference_call", "Reference call"),
+                            ("case_study", "Case study"),
+                            ("speaking", "Speaking engagement"),
+                            ("media", "Media call"),
+                            ("webinar", "Webinar"),
+                            ("site_visit", "Site visit"),
+                            ("quote", "Quote"),
+                            ("logo", "Logo use"),
+                            ("referral", "Referral"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("scheduled", "Scheduled"),
+                            ("completed", "Completed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="scheduled",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "occurred_at",
+                    models.DateTimeField(help_text="When it happened or is scheduled to happen"),
+                ),
+                (
+                    "request_text",
+                    models.CharField(blank=True, max_length=300, verbose_name="request"),
+                ),
+                (
+                    "opportunity_text",
+                    models.CharField(blank=True, max_length=300, verbose_name="opportunity"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="activities",
+                        to="pool.referenceprofile",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'activities',
-                'ordering': ['-occurred_at', '-pk'],
-                'indexes': [models.Index(fields=['occurred_at'], name='activity_occurred_idx'), models.Index(fields=['reference', 'occurred_at'], name='activity_reference_idx')],
+                "verbose_name_plural": "activities",
+                "ordering": ["-occurred_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["occurred_at"], name="activity_occurred_idx"),
+                    models.Index(
+                        fields=["reference", "occurred_at"], name="activity_reference_idx"
+                    ),
+                ],
             },
         ),
     ]

@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,32 +15,168 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='MatchingSettings',
+            name="MatchingSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weight_industry', models.PositiveSmallIntegerField(default=40, help_text='Same industry; closer in the NAICS tree earns more', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_products', models.PositiveSmallIntegerField(default=12, help_text='Products in common with the request', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_location', models.PositiveSmallIntegerField(default=6, help_text='Same country (half for the same region)', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_time_zone', models.PositiveSmallIntegerField(default=3, help_text='Working hours shared with the prospect, for live calls', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_language', models.PositiveSmallIntegerField(default=5, help_text='Speaks a language the prospect asked for', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_size', models.PositiveSmallIntegerField(default=6, help_text='Similar company size, on a log scale', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_topics', models.PositiveSmallIntegerField(default=6, help_text="Topics and use cases matching the request's words", validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_competitor', models.PositiveSmallIntegerField(default=6, help_text='Displaced the competitor in the deal', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_satisfaction', models.PositiveSmallIntegerField(default=5, help_text='High and recent NPS or CSAT', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('weight_fairness', models.PositiveSmallIntegerField(default=4, help_text='Less-used references first', validators=[django.core.validators.MaxValueValidator(100)])),
-                ('nps_threshold', models.PositiveSmallIntegerField(default=7, help_text='References with a lower NPS are never proposed', validators=[django.core.validators.MaxValueValidator(10)])),
-                ('short_cap', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('short_window_days', models.PositiveSmallIntegerField(default=30, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)])),
-                ('long_cap', models.PositiveSmallIntegerField(default=6, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('long_window_days', models.PositiveSmallIntegerField(default=90, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)])),
-                ('cooldown_days', models.PositiveSmallIntegerField(default=14, validators=[django.core.validators.MaxValueValidator(365)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weight_industry",
+                    models.PositiveSmallIntegerField(
+                        default=40,
+                        help_text="Same industry; closer in the NAICS tree earns more",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_products",
+                    models.PositiveSmallIntegerField(
+                        default=12,
+                        help_text="Products in common with the request",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_location",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Same country (half for the same region)",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_time_zone",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Working hours shared with the prospect, for live calls",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_language",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="Speaks a language the prospect asked for",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_size",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Similar company size, on a log scale",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_topics",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Topics and use cases matching the request's words",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_competitor",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        help_text="Displaced the competitor in the deal",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_satisfaction",
+                    models.PositiveSmallIntegerField(
+                        default=5,
+                        help_text="High and recent NPS or CSAT",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "weight_fairness",
+                    models.PositiveSmallIntegerField(
+                        default=4,
+                        help_text="Less-used references first",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "nps_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=7,
+                        help_text="References with a lower NPS are never proposed",
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                    ),
+                ),
+                (
+                    "short_cap",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "short_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                (
+                    "long_cap",
+                    models.PositiveSmallIntegerField(
+                        default=6,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "long_window_days",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                (
+                    "cooldown_days",
+                    models.PositiveSmallIntegerField(
+                        default=14, validators=[django.core.validators.MaxValueValidator(365)]
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'matching settings',
-                'verbose_name_plural': 'matching settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='matching_settings_single_row')],
+                "verbose_name": "matching settings",
+                "verbose_name_plural": "matching settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="matching_settings_single_row"
+                    )
+                ],
             },
         ),
     ]

@@ -1,0 +1,112 @@
+"""The one door from the request workflow: `dispatch_event(event_id)`, called after each event commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.db import transaction
+from django.utils import timezone
+
+from refdesk.notify import emails, facts
+from refdesk.notify.models import EventDispatch, OutboundEmail
+from refdesk.notify.services import email_prepare, enqueue, webhook_deliveries_create
+from refdesk.notify.webhooks import event_payload_data
+
+logger = logging.getLogger(__name__)
+
+CALL_KINDS = ("call.scheduled", "call.rescheduled", "call.cancelled")
+# Events older than this are history (demo data, imports): recorded as dispatched, never announced.
+HISTORY_AFTER = dt.timedelta(days=2)
+
+
+def dispatch_event(event_id: int) -> None:
+    """Write the emails and webhook deliveries an event calls for, and enqueue one task for each.
+
+    Never raises: the event is already committed, and an event left undispatched is picked up
+    by the periodic sweep.
+    """
+    try:
+        event_dispatch(event_id=event_id)
+    except Exception:
+        logger.exception("Could not dispatch request event %s; the sweep will try again", event_id)
+
+
+def event_dispatch(*, event_id: int) -> list[OutboundEmail]:
+    """Dispatch one event once (an `EventDispatch` row marks it); returns the emails it wrote."""
+    from refdesk.notify.tasks import deliver_webhook, send_event_email
+
+    if EventDispatch.objects.filter(event_id=event_id).exists():
+        return []
+    event = facts.event_get(event_id)
+    f = facts.event_facts(event)
+    with transaction.atomic():
+        _, created = EventDispatch.objects.get_or_create(
+            event_id=event_id,
+            defaults={"kind": f.kind, "request_id": f.request_id, "candidate_id": f.candidate_id},
+        )
+        if not created or f.occurred_at < timezone.now() - HISTORY_AFTER:
+            return []
+        written = list(_event_emails(event, f))
+        deliveries = webhook_deliveries_create(
+            event_id=event_id, kind=f.kind, occurred_at=f.occurred_at, data=event_payload_data(f)
+        )
+    for role in dict.fromkeys(email.recipient_role for email in written):
+        enqueue(send_event_email, event_id, role)
+    for delivery in deliveries:
+        enqueue(deliver_webhook, delivery.pk)
+    return written
+
+
+def _event_emails(event, f: facts.EventFacts):
+    for recipient in emails.recipients_for(f):
+        extra = {}
+        if recipient.kind == "invitation" and event.candidate is not None:
+            from refdesk.asks.links import respond_url
+
+            extra["respond_url"] = respond_url(event.candidate)
+        ics = ""
+        if recipient.kind in emails.CALENDAR_KINDS and f.candidate_id and f.call_start is not None:
+            generation, sequence = _calendar_position(f)
+            ics = emails.build_ics(f, sequence=sequence, generation=generation)
+            extra["has_ics"] = True
+        subject, text, html = emails.render_email(
+            recipient.kind, emails.email_context(f, recipient, **extra)
+        )
+        email, _ = email_prepare(
+            key=f"event:{f.event_id}:{recipient.kind}:{recipient.person.email.lower()}",
+            kind=recipient.kind,
+            recipient_role=recipient.role,
+            to=recipient.person.email,
+            subject=subject,
+            body_text=text,
+            body_html=html,
+            ics=ics,
+            event_id=f.event_id,
+            event_kind=f.kind,
+            request_id=f.request_id,
+        )
+        yield email
+
+
+def _calendar_position(f: facts.EventFacts) -> tuple[int, int]:
+    """(generation, sequence) of this call invite among the candidate's earlier ones.
+
+    A reschedule keeps the UID and bumps SEQUENCE so calendars move the entry; a cancellation
+    keeps the UID it cancels; a call booked again after a cancellation gets a new UID
+    (calendars do not reliably revive a cancelled entry).
+    """
+    earlier = list(
+        EventDispatch.objects.filter(
+            candidate_id=f.candidate_id, kind__in=CALL_KINDS, event_id__lt=f.event_id
+        )
+        .order_by("event_id")
+        .values_list("kind", flat=True)
+    )
+    generation = sequence = 0
+    for kind in earlier:
+        if kind == "call.cancelled":
+            generation, sequence = generation + 1, 0
+        else:
+            sequence += 1
+    return generation, sequence

@@ -1,0 +1,15 @@
+"""The demo grows requests in every state."""
+
+import datetime as dt
+import random
+
+from refdesk.asks.demo import demo_requests
+from refdesk.asks.models import ReferenceRequest
+
+
+def test_the_demo_grows_a_year_of_requests_in_many_states(ranch_pool, requester, program_manager):
+    counts = demo_requests(rng=random.Random(7), today=dt.date.today(), count=40)
+    assert sum(counts.values()) == 40 == ReferenceRequest.objects.count()
+    assert {"closed", "withdrawn", "cancelled", "expired", "in_progress"} <= set(counts)
+    oldest = ReferenceRequest.objects.order_by("submitted_at").first().submitted_at
+    assert oldest.date() < dt.date.today() - dt.timedelta(days=60)
