@@ -1,9 +1,43 @@
 """Helpers every page uses: fragment-or-page rendering and turning domain errors into form errors."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from collections.abc import Callable
 
-from refdesk.core.errors import RefdeskError
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+
+from refdesk.core.errors import Forbidden, NotFound, RefdeskError
+
+
+def fetch(selector: Callable, **kwargs):
+    """Fetch through a selector; its NotFound and Forbidden become a 404 and a 403 page."""
+    try:
+        return selector(**kwargs)
+    except NotFound as exc:
+        raise Http404(exc.message) from None
+    except Forbidden as exc:
+        raise PermissionDenied(exc.message) from None
+
+
+def form_page(request, form, *, template: str, context: dict, save: Callable[[dict], object], success: str, next_url: Callable[[object], str]):
+    """The usual form flow: on a valid POST call `save`, show its domain errors on the form, or redirect.
+
+    A refused POST answers 422 so browsers, tests and htmx can tell it from a first view.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.cleaned_data)
+        except Forbidden as exc:
+            raise PermissionDenied(exc.message) from None
+        except RefdeskError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect(next_url(saved))
+    status = 422 if request.method == "POST" else 200
+    return render(request, template, {"form": form, **context}, status=status)
 
 
 def render_page(request, template: str, context: dict, *, fragment: str | None = None, status: int = 200):

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from refdesk.core.errors import Forbidden, NotFound, RefdeskError
-from refdesk.core.views import add_service_error, paginate, render_page
+from refdesk.core.errors import Forbidden, RefdeskError
+from refdesk.core.views import fetch, form_page, paginate, render_page
 from refdesk.people import permissions
 from refdesk.pool import naics, selectors, services
 from refdesk.pool.choices import STATUS_TRANSITIONS
@@ -20,15 +20,7 @@ from refdesk.pool.forms import (
     StatusChangeForm,
 )
 
-
-def _fetch(fn, **kwargs):
-    """Fetch through a selector; its errors become the matching HTTP answer."""
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
+_fetch = fetch
 
 
 @login_required
@@ -71,17 +63,15 @@ def reference_edit(request, reference_id: int):
     reference = _fetch(selectors.reference_get, user=request.user, reference_id=reference_id)
     if not permissions.can_edit_account(request.user, reference.contact.account):
         raise PermissionDenied("You cannot edit this reference.")
-    form = ReferenceForm(request.POST or None, initial=ReferenceForm.initial_for(reference))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.reference_update(actor=request.user, reference=reference, **form.cleaned_data)
-        except RefdeskError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Reference saved.")
-            return redirect("pool:reference-detail", reference_id=reference.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pool/reference_form.html", {"form": form, "reference": reference, "contact": reference.contact}, status=status)
+    return form_page(
+        request,
+        ReferenceForm(request.POST or None, initial=ReferenceForm.initial_for(reference)),
+        template="pool/reference_form.html",
+        context={"reference": reference, "contact": reference.contact},
+        save=lambda data: services.reference_update(actor=request.user, reference=reference, **data),
+        success="Reference saved.",
+        next_url=lambda saved: reverse("pool:reference-detail", args=[saved.pk]),
+    )
 
 
 @login_required
@@ -89,17 +79,15 @@ def reference_create(request, contact_id: int):
     contact = _fetch(selectors.contact_get, user=request.user, contact_id=contact_id)
     if not permissions.can_manage_pool(request.user):
         raise PermissionDenied("Only a program manager can add references.")
-    form = ReferenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reference = services.reference_create(actor=request.user, contact=contact, **form.cleaned_data)
-        except RefdeskError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"{contact.name} is now a reference candidate.")
-            return redirect("pool:reference-detail", reference_id=reference.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pool/reference_form.html", {"form": form, "contact": contact}, status=status)
+    return form_page(
+        request,
+        ReferenceForm(request.POST or None),
+        template="pool/reference_form.html",
+        context={"contact": contact},
+        save=lambda data: services.reference_create(actor=request.user, contact=contact, **data),
+        success=f"{contact.name} is now a reference candidate.",
+        next_url=lambda saved: reverse("pool:reference-detail", args=[saved.pk]),
+    )
 
 
 @login_required
@@ -151,17 +139,15 @@ def account_detail(request, account_id: int):
 def account_create(request):
     if not permissions.can_manage_pool(request.user):
         raise PermissionDenied("Only a program manager can add accounts.")
-    form = AccountForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = services.account_create(actor=request.user, **form.cleaned_data)
-        except RefdeskError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, f"Account {account.name} added.")
-            return redirect("pool:account-detail", account_id=account.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pool/account_form.html", {"form": form}, status=status)
+    return form_page(
+        request,
+        AccountForm(request.POST or None),
+        template="pool/account_form.html",
+        context={},
+        save=lambda data: services.account_create(actor=request.user, **data),
+        success="Account added.",
+        next_url=lambda saved: reverse("pool:account-detail", args=[saved.pk]),
+    )
 
 
 @login_required
@@ -173,17 +159,15 @@ def account_edit(request, account_id: int):
     if not permissions.can_manage_pool(request.user):
         for name in ("owner_email", "external_id"):
             form.fields[name].disabled = True
-    if request.method == "POST" and form.is_valid():
-        changed = {name: form.cleaned_data[name] for name in form.changed_data if not form.fields[name].disabled}
-        try:
-            services.account_update(actor=request.user, account=account, **changed)
-        except RefdeskError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Account saved.")
-            return redirect("pool:account-detail", account_id=account.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pool/account_form.html", {"form": form, "account": account}, status=status)
+
+    def save(data):
+        changed = {name: data[name] for name in form.changed_data if not form.fields[name].disabled}
+        return services.account_update(actor=request.user, account=account, **changed)
+
+    return form_page(
+        request, form, template="pool/account_form.html", context={"account": account}, save=save,
+        success="Account saved.", next_url=lambda saved: reverse("pool:account-detail", args=[saved.pk]),
+    )
 
 
 @login_required
@@ -191,17 +175,15 @@ def contact_create(request, account_id: int):
     account = _fetch(selectors.account_get, user=request.user, account_id=account_id)
     if not permissions.can_edit_account(request.user, account):
         raise PermissionDenied("You cannot add contacts to this account.")
-    form = ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_create(actor=request.user, account=account, **form.cleaned_data)
-        except RefdeskError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Contact added.")
-            return redirect("pool:account-detail", account_id=account.pk)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pool/contact_form.html", {"form": form, "account": account}, status=status)
+    return form_page(
+        request,
+        ContactForm(request.POST or None),
+        template="pool/contact_form.html",
+        context={"account": account},
+        save=lambda data: services.contact_create(actor=request.user, account=account, **data),
+        success="Contact added.",
+        next_url=lambda saved: reverse("pool:account-detail", args=[saved.account_id]),
+    )
 
 
 @login_required
@@ -209,14 +191,12 @@ def contact_edit(request, contact_id: int):
     contact = _fetch(selectors.contact_get, user=request.user, contact_id=contact_id)
     if not permissions.can_edit_account(request.user, contact.account):
         raise PermissionDenied("You cannot edit this contact.")
-    form = ContactForm(request.POST or None, initial=ContactForm.initial_for(contact))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_update(actor=request.user, contact=contact, **form.cleaned_data)
-        except RefdeskError as exc:
-            add_service_error(form, exc)
-        else:
-            messages.success(request, "Contact saved.")
-            return redirect("pool:account-detail", account_id=contact.account_id)
-    status = 422 if request.method == "POST" else 200
-    return render(request, "pool/contact_form.html", {"form": form, "account": contact.account, "contact": contact}, status=status)
+    return form_page(
+        request,
+        ContactForm(request.POST or None, initial=ContactForm.initial_for(contact)),
+        template="pool/contact_form.html",
+        context={"account": contact.account, "contact": contact},
+        save=lambda data: services.contact_update(actor=request.user, contact=contact, **data),
+        success="Contact saved.",
+        next_url=lambda saved: reverse("pool:account-detail", args=[saved.account_id]),
+    )
