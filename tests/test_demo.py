@@ -42,6 +42,13 @@ def _snapshot() -> list[tuple]:
 
 
 def _wipe_pool() -> None:
+    from refdesk.activities.models import Activity
+    from refdesk.asks.models import ReferenceRequest, RequestCandidate, RequestEvent
+
+    RequestEvent.objects.all().delete()
+    Activity.objects.all().delete()
+    RequestCandidate.objects.all().delete()
+    ReferenceRequest.objects.all().delete()
     ReferenceProfile.objects.all().delete()
     Contact.objects.all().delete()
     Account.objects.all().delete()

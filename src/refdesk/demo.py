@@ -1245,6 +1245,7 @@ class DemoSummary:
     users_created: list[str] = field(default_factory=list)
     users_existing: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
+    requests: dict[str, int] = field(default_factory=dict)
     countries: dict[str, int] = field(default_factory=dict)
     industries: dict[str, int] = field(default_factory=dict)
     logins: dict[str, str] = field(default_factory=dict)  # label -> email
@@ -1772,9 +1773,12 @@ def demo_backdate(timelines: dict[int, list]) -> int:
     return len(changes)
 
 
-def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS) -> DemoSummary:
+def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS, requests: int | None = None) -> DemoSummary:
     """Load the whole demo program into an empty pool and say what was loaded."""
     from django.db import transaction
+
+    from refdesk.asks.demo import demo_requests
+    from refdesk.asks.events import notifications_suspended
 
     from refdesk.core.errors import Conflict, InvalidInput
     from refdesk.pool.models import Account, Contact, ReferenceProfile
@@ -1797,6 +1801,8 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS) -> 
         plans = demo_accounts(rng, names, users, accounts, actor=actor)
         timelines = demo_references(rng, names, plans, actor=actor)
         summary.status_changes = demo_backdate(timelines)
+        with notifications_suspended():
+            summary.requests = dict(demo_requests(rng=rng, today=dt.date.today(), count=accounts // 2 if requests is None else requests))
     summary.accounts = Account.objects.count()
     summary.contacts = Contact.objects.count()
     summary.references = ReferenceProfile.objects.count()
@@ -1854,6 +1860,9 @@ def demo_command(args) -> int:
         f"{summary.contacts} contacts, {summary.references} references ({statuses}), "
         f"{summary.status_changes} status changes."
     )
+    if summary.requests:
+        states = ", ".join(f"{state} {n}" for state, n in sorted(summary.requests.items(), key=lambda kv: -kv[1]))
+        print(f"Reference requests over the last year: {sum(summary.requests.values())} ({states}).")
     print(
         f"Users: {len(summary.users_created)} created, {len(summary.users_existing)} already there "
         f"(existing users keep their passwords)."

@@ -322,3 +322,21 @@ def test_history_is_recorded_but_never_announced(smtp_server, make_event):
 
     assert smtp_server.messages == []
     assert EventDispatch.objects.filter(event_id=event.pk).exists()
+
+
+def test_muted_events_are_recorded_but_send_nothing(
+    smtp_server, make_event, webhook_receiver, program_manager
+):
+    from refdesk.notify.dispatch import muted
+    from refdesk.notify.models import EventDispatch
+    from refdesk.notify.services import webhook_endpoint_create
+    from refdesk.notify.sweep import sweep_run
+
+    webhook_endpoint_create(actor=program_manager, url=webhook_receiver.url)
+    event = make_event("invitation.sent", at=timezone.now() - dt.timedelta(minutes=5))
+    with muted():
+        dispatch_event(event.pk)
+
+    assert sweep_run()["redispatched"] == 0
+    assert smtp_server.messages == [] and webhook_receiver.requests == []
+    assert EventDispatch.objects.filter(event_id=event.pk).exists()

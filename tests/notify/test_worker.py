@@ -10,7 +10,9 @@ from refdesk.notify.dispatch import dispatch_event
 from refdesk.notify.models import OutboundEmail, ReminderSent
 from tests.notify.conftest import DATABASE
 
-pytestmark = pytest.mark.django_db
+# The worker checks its database connection between tasks, as in production, which a test
+# transaction would not survive on PostgreSQL: these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_worker_sends_what_was_queued_and_runs_the_sweep(

@@ -5,10 +5,11 @@ The reference answers through `/respond/{token}` with the token from their email
 """
 
 
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from refdesk.asks import links, presenters, selectors, services
 from refdesk.asks.schemas import (
@@ -35,11 +36,11 @@ router = Router(tags=["requests"])
 
 
 class RequestQuery(Schema):
-    status: str = ""
-    activity_type: str = ""
-    requester_id: int | None = None
-    sla: str = ""
-    q: str = ""
+    status: Annotated[str, Field(max_length=30)] = ""
+    activity_type: Annotated[str, Field(max_length=30)] = ""
+    requester_id: Annotated[int, Field(ge=1, le=2**62)] | None = None
+    sla: Annotated[str, Field(max_length=20)] = ""
+    q: Annotated[str, Field(max_length=200)] = ""
     mine: bool = False
 
 

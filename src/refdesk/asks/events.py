@@ -7,6 +7,8 @@ else writes a RequestEvent.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 from typing import Any
 
 from django.db import transaction
@@ -21,12 +23,22 @@ AUTO_RULE = "automatic selection rule"
 AUTO_APPROVE = "owner's auto-approve policy"
 
 
-def _dispatch(event_id: int) -> None:
-    # The notify app may not be installed yet; without it, events are only recorded.
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("refdesk_events_quiet", default=False)
+
+
+@contextlib.contextmanager
+def notifications_suspended():
+    """Record events without emailing or calling webhooks (used to load demo history)."""
+    token = _quiet.set(True)
     try:
-        from refdesk.notify.dispatch import dispatch_event
-    except ImportError:
-        return
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def _dispatch(event_id: int) -> None:
+    from refdesk.notify.dispatch import dispatch_event
+
     dispatch_event(event_id)
 
 
@@ -61,7 +73,8 @@ def _write(
         reason=(reason or "")[:500],
         data=data or {},
     )
-    transaction.on_commit(lambda: _dispatch(event.pk))
+    if not _quiet.get():
+        transaction.on_commit(lambda: _dispatch(event.pk))
     return event
 
 

@@ -5,29 +5,37 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import StrictBool, StrictInt
+from pydantic import AfterValidator, StrictBool, StrictInt
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL characters; nobody types them.
+    return value.replace("\x00", "")
+
+
+NoNul = AfterValidator(_no_nul)
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**62)]
-Reason = Annotated[str, Field(max_length=500)]
+Reason = Annotated[str, Field(max_length=500), NoNul]
 
 
 class RequestIn(Schema):
-    prospect: Annotated[str, Field(min_length=1, max_length=200)]
-    industry: Annotated[str, Field(min_length=1, max_length=200, description="A NAICS code or free text")]
+    prospect: Annotated[str, Field(min_length=1, max_length=200), NoNul]
+    industry: Annotated[str, Field(min_length=1, max_length=200, description="A NAICS code or free text"), NoNul]
     employees: Annotated[StrictInt, Field(ge=1, le=10_000_000)] | None = None
-    country: Annotated[str, Field(max_length=60)] = ""
-    products: Annotated[list[Annotated[str, Field(max_length=120)]], Field(max_length=20)] = []
+    country: Annotated[str, Field(max_length=60), NoNul] = ""
+    products: Annotated[list[Annotated[str, Field(max_length=120), NoNul]], Field(max_length=20)] = []
     amount: Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), max_digits=14, decimal_places=2)] | None = None
-    stage: Annotated[str, Field(max_length=30)] = ""
+    stage: Annotated[str, Field(max_length=30), NoNul] = ""
     expected_close: dt.date | None = None
-    competitor: Annotated[str, Field(max_length=200)] = ""
-    activity_type: Annotated[str, Field(max_length=30)] = "reference_call"
+    competitor: Annotated[str, Field(max_length=200), NoNul] = ""
+    activity_type: Annotated[str, Field(max_length=30), NoNul] = "reference_call"
     references_needed: Annotated[StrictInt, Field(ge=1, le=5)] = 1
     needed_by: dt.date | None = None
-    topics: Annotated[str, Field(max_length=1000)] = ""
-    notes: Annotated[str, Field(max_length=5000)] = ""
-    requester_time_zone: Annotated[str, Field(max_length=64)] = "UTC"
-    requester_email: Annotated[str, Field(max_length=254, description="A program manager may file for someone else")] = ""
+    topics: Annotated[str, Field(max_length=1000), NoNul] = ""
+    notes: Annotated[str, Field(max_length=5000), NoNul] = ""
+    requester_time_zone: Annotated[str, Field(max_length=64), NoNul] = "UTC"
+    requester_email: Annotated[str, Field(max_length=254, description="A program manager may file for someone else"), NoNul] = ""
 
 
 class RequestPersonOut(Schema):
@@ -65,7 +73,7 @@ class CandidateFeedbackOut(Schema):
     given_at: dt.datetime
 
 
-class CandidateOut(Schema):
+class RequestCandidateOut(Schema):
     id: int
     reference_id: int
     name: str
@@ -136,7 +144,7 @@ class RequestSummaryOut(Schema):
 
 
 class RequestDetailOut(RequestSummaryOut):
-    candidates: list[CandidateOut]
+    candidates: list[RequestCandidateOut]
     timeline: list[RequestEventOut]
     allowed_actions: list[str]
 
@@ -153,14 +161,14 @@ class RequestReasonIn(Schema):
 
 
 class RequestRequiredReasonIn(Schema):
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Annotated[str, Field(min_length=1, max_length=500), NoNul]
 
 
 class CandidateScheduleIn(Schema):
     slot_id: Id | None = None
     starts_at: dt.datetime | None = None
     duration_minutes: Annotated[StrictInt, Field(ge=5, le=240)] = 30
-    time_zone: Annotated[str, Field(max_length=64)] = ""
+    time_zone: Annotated[str, Field(max_length=64), NoNul] = ""
     reason: Reason = ""
 
 
@@ -168,12 +176,12 @@ class CandidateFeedbackIn(Schema):
     rating: Annotated[StrictInt, Field(ge=1, le=5)]
     helped: StrictBool | None = None
     could_speak_to_subject: StrictBool | None = None
-    comment: Annotated[str, Field(max_length=5000)] = ""
+    comment: Annotated[str, Field(max_length=5000), NoNul] = ""
 
 
 class RequestWorkflowIn(Schema):
-    activity_type: Annotated[str, Field(max_length=30)] = ""
-    fulfilment: Annotated[str, Field(max_length=30)]
+    activity_type: Annotated[str, Field(max_length=30), NoNul] = ""
+    fulfilment: Annotated[str, Field(max_length=30), NoNul]
     owner_approval: StrictBool
     feedback_required: StrictBool
 
@@ -200,8 +208,8 @@ class RequestSlaPolicyOut(Schema):
 
 
 class RequestOwnerPolicyIn(Schema):
-    mode: Annotated[str, Field(max_length=10)]
-    activity_types: Annotated[list[Annotated[str, Field(max_length=30)]], Field(max_length=20)] = []
+    mode: Annotated[str, Field(max_length=10), NoNul]
+    activity_types: Annotated[list[Annotated[str, Field(max_length=30), NoNul]], Field(max_length=20)] = []
 
 
 class RequestOwnerPolicyOut(Schema):
@@ -220,10 +228,10 @@ class CandidateTimeIn(Schema):
 class CandidateRespondIn(Schema):
     action: Literal["accept", "decline", "propose", "complete", "feedback"]
     reason: Reason = ""
-    time_zone: Annotated[str, Field(max_length=64)] = ""
+    time_zone: Annotated[str, Field(max_length=64), NoNul] = ""
     slots: Annotated[list[CandidateTimeIn], Field(max_length=3)] = []
     rating: Annotated[StrictInt, Field(ge=1, le=5)] | None = None
-    comment: Annotated[str, Field(max_length=5000)] = ""
+    comment: Annotated[str, Field(max_length=5000), NoNul] = ""
     could_speak_to_subject: StrictBool | None = None
 
 

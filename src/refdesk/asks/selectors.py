@@ -227,7 +227,8 @@ def request_list(*, user, filters: RequestFilters | None = None, now: dt.datetim
     if filters.requester_id:
         qs = qs.filter(requester_id=filters.requester_id)
     if filters.q:
-        qs = qs.filter(prospect__icontains=filters.q.strip()[:200])
+        # PostgreSQL refuses NUL characters in text; nobody types them.
+        qs = qs.filter(prospect__icontains=filters.q.replace("\x00", "").strip()[:200])
     if filters.sla == SlaState.OVERDUE:
         qs = qs.filter(next_due_at__lte=now)
     elif filters.sla == SlaState.DUE_SOON:

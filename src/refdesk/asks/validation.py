@@ -73,6 +73,7 @@ def clean_request(fields: dict[str, Any]) -> dict[str, Any]:
     """Every field of a new request cleaned; missing required ones reported with the others."""
     from refdesk.core.errors import InvalidInput
 
+    fields = {k: (val.replace("\x00", "") if isinstance(val, str) else val) for k, val in fields.items()}
     errors = {name: "is required" for name in REQUIRED if name != "activity_type" and not str(fields.get(name) or "").strip()}
     present = {k: val for k, val in fields.items() if k not in errors}
     try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +22,19 @@ CALL_KINDS = ("call.scheduled", "call.rescheduled", "call.cancelled")
 HISTORY_AFTER = dt.timedelta(days=2)
 
 
+_muted: ContextVar[bool] = ContextVar("refdesk_notify_muted", default=False)
+
+
+@contextmanager
+def muted():
+    """Record events as dispatched without emailing or calling anyone (demo data, bulk loads)."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
+
+
 def dispatch_event(event_id: int) -> None:
     """Write the emails and webhook deliveries an event calls for, and enqueue one task for each.
 
@@ -27,7 +42,10 @@ def dispatch_event(event_id: int) -> None:
     by the periodic sweep.
     """
     try:
-        event_dispatch(event_id=event_id)
+        if _muted.get():
+            event_mark_dispatched(event_id=event_id)
+        else:
+            event_dispatch(event_id=event_id)
     except Exception:
         logger.exception("Could not dispatch request event %s; the sweep will try again", event_id)
 
@@ -56,6 +74,19 @@ def event_dispatch(*, event_id: int) -> list[OutboundEmail]:
     for delivery in deliveries:
         enqueue(deliver_webhook, delivery.pk)
     return written
+
+
+def event_mark_dispatched(*, event_id: int) -> None:
+    """Mark an event dispatched without sending anything."""
+    event = facts.event_get(event_id)
+    EventDispatch.objects.get_or_create(
+        event_id=event_id,
+        defaults={
+            "kind": event.kind,
+            "request_id": event.request_id,
+            "candidate_id": event.candidate_id,
+        },
+    )
 
 
 def _event_emails(event, f: facts.EventFacts):

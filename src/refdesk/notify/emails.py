@@ -214,7 +214,10 @@ def build_ics(facts: EventFacts, *, sequence: int, generation: int = 0) -> str:
         "summary",
         f"Reference call: {words['contact']} ({words['account']}) and {words['requester']}",
     )
-    event.add("description", f"A {words['activity']} arranged through Refdesk. {facts.request_url}")
+    # The same file goes to the customer: nothing internal (links, deal data) in it.
+    event.add(
+        "description", f"A {words['activity']} with {words['prospect']}, arranged through Refdesk."
+    )
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")
     organizer_email = facts.requester.email if facts.requester else settings.DEFAULT_FROM_EMAIL
     organizer = vCalAddress(f"mailto:{organizer_email}")

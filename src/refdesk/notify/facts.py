@@ -20,6 +20,12 @@ class Person:
     time_zone: str = ""
     user_id: int | None = None
 
+    @property
+    def greeting(self) -> str:
+        """The first name to greet them by ("Hi Dana,"), or "there" when all we have is an email."""
+        first = self.name.split()[0] if self.name.strip() else ""
+        return first if first and "@" not in first else "there"
+
 
 @dataclass(frozen=True)
 class EventFacts:

@@ -14,14 +14,18 @@ def _require_pm(user) -> None:
         raise Forbidden("Only a program manager can see notifications and webhooks.")
 
 
-def email_list(*, user, status: str = "", q: str = "") -> QuerySet[OutboundEmail]:
-    """Recent outbound emails, newest first, filtered by status or by recipient/subject words."""
+def email_list(
+    *, user, status: str = "", q: str = "", request_id: int | None = None
+) -> QuerySet[OutboundEmail]:
+    """Recent outbound emails, newest first, filtered by status, request, or recipient/subject words."""
     _require_pm(user)
     qs = OutboundEmail.objects.defer("body_text", "body_html", "ics").order_by("-created_at", "-pk")
     if status:
         qs = qs.filter(status=status)
     if q:
         qs = qs.filter(Q(to__icontains=q) | Q(subject__icontains=q))
+    if request_id:
+        qs = qs.filter(request_id=request_id)
     return qs
 
 

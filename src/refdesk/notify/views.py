@@ -29,8 +29,18 @@ def email_list(request):
     if status not in EmailStatus.values:
         status = ""
     q = request.GET.get("q", "").strip()[:100]
-    page = paginate(request, _fetch(selectors.email_list, user=request.user, status=status, q=q))
-    context = {"page": page, "status": status, "q": q, "statuses": EmailStatus.choices}
+    request_id = request.GET.get("request", "")
+    request_id = int(request_id) if request_id.isdigit() and len(request_id) < 12 else None
+    emails = _fetch(
+        selectors.email_list, user=request.user, status=status, q=q, request_id=request_id
+    )
+    context = {
+        "page": paginate(request, emails),
+        "status": status,
+        "q": q,
+        "request_id": request_id,
+        "statuses": EmailStatus.choices,
+    }
     return render_page(
         request, "notify/email_list.html", context, fragment="notify/partials/email_rows.html"
     )

@@ -112,7 +112,7 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> PostResult:
             status = response.status
     except urllib.error.HTTPError as exc:
         return PostResult(ok=False, status=exc.code, error=f"HTTP {exc.code} {exc.reason}")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
+    except Exception as exc:  # refused, timed out, TLS, a malformed answer: all retried alike
         reason = getattr(exc, "reason", exc)
         return PostResult(ok=False, status=None, error=f"{type(exc).__name__}: {reason}"[:1000])
     if 200 <= status < 300:
