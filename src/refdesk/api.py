@@ -93,3 +93,8 @@ api.add_router("/", notify_router)
 from refdesk.pool.api_import import router as import_router  # noqa: E402
 
 api.add_router("/", import_router)
+from refdesk.activities.api import router as activities_router  # noqa: E402
+from refdesk.rewards.api import router as rewards_router  # noqa: E402
+
+api.add_router("/", activities_router)
+api.add_router("/", rewards_router)

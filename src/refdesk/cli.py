@@ -12,6 +12,8 @@ COMMAND_MODULES = [
     "refdesk.matching.cli",
     "refdesk.asks.cli",
     "refdesk.notify.cli",
+    "refdesk.activities.cli",
+    "refdesk.rewards.cli",
     "refdesk.demo",
 ]
 

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "refdesk.activities",
     "refdesk.asks",
     "refdesk.notify",
+    "refdesk.rewards",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -28,4 +28,6 @@ urlpatterns = [
     path("match/", include("refdesk.matching.urls")),
     path("requests/", include("refdesk.asks.urls")),
     path("notify/", include("refdesk.notify.urls")),
+    path("activities/", include("refdesk.activities.urls")),
+    path("rewards/", include("refdesk.rewards.urls")),
 ]

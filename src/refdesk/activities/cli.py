@@ -1,0 +1,5 @@
+"""`refdesk activity …`."""
+
+
+def register(sub) -> None:
+    pass

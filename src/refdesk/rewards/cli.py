@@ -1,0 +1,5 @@
+"""`refdesk rewards …`."""
+
+
+def register(sub) -> None:
+    pass
