@@ -1779,7 +1779,6 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS, req
 
     from refdesk.asks.demo import demo_requests
     from refdesk.asks.events import notifications_suspended
-
     from refdesk.core.errors import Conflict, InvalidInput
     from refdesk.pool.models import Account, Contact, ReferenceProfile
 

@@ -150,7 +150,9 @@ def test_no_ranking_ever_breaks_a_hard_rule(pool, spec, rules):
         else:
             scored = s.evaluate(spec, c, rules)
             # Listed unless the request asks for something and they match none of it.
-            assert (c.reference_id in ranked_ids) == (s.fits(scored) or not s.asks_for_fit(spec, rules))
+            assert (c.reference_id in ranked_ids) == (
+                s.fits(scored) or not s.asks_for_fit(spec, rules)
+            )
     # The fast engine ranks exactly the same, with the same exclusion counts.
     limit = 5
     fast = PoolIndex(pool, rules=rules, today=TODAY).search(spec, limit=limit)
@@ -182,9 +184,15 @@ def ref(reference_id, **fields):
 
 def test_nothing_but_satisfaction_does_not_make_a_candidate():
     spec = s.MatchSpec(today=TODAY, industries=(s.IndustryTarget("1121"),))
-    ranked = s.rank(spec, [ref(1, industry="522110", nps=10), ref(2, industry="112111", nps=7)], s.Rules()).ranked
+    ranked = s.rank(
+        spec, [ref(1, industry="522110", nps=10), ref(2, industry="112111", nps=7)], s.Rules()
+    ).ranked
     assert [r.candidate.reference_id for r in ranked] == [2]
-    everyone = s.rank(s.MatchSpec(today=TODAY), [ref(1, industry="522110", nps=10), ref(2, industry="112111", nps=7)], s.Rules())
+    everyone = s.rank(
+        s.MatchSpec(today=TODAY),
+        [ref(1, industry="522110", nps=10), ref(2, industry="112111", nps=7)],
+        s.Rules(),
+    )
     assert [r.candidate.reference_id for r in everyone.ranked] == [1, 2]
 
 

@@ -157,3 +157,51 @@ def test_the_webhooks_api_is_for_program_managers_only(client, owner_rep, method
         content_type="application/json",
     )
     assert response.status_code == 403
+
+
+def test_a_program_manager_reads_an_email_and_sends_a_failed_one_again(
+    client_for, program_manager, make_event, settings, smtp_server
+):
+    from refdesk.notify.models import OutboundEmail
+
+    settings.EMAIL_BACKEND = "tests.notify.test_emails.RefusingBackend"
+    dispatch_event(make_event("approval.requested").pk)
+    email = OutboundEmail.objects.get()
+    client = client_for(program_manager)
+
+    page = client.get(reverse("notify:email-detail", args=[email.pk])).content.decode()
+    assert (
+        "Approve a reference call with Prairie Cattle Co for Acme Bank?" in page
+        and "SMTP is down" in page
+    )
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    client.post(reverse("notify:email-retry", args=[email.pk]))
+
+    email.refresh_from_db()
+    assert email.status == "sent"
+    assert len(smtp_server.messages) == 1
+
+
+def test_the_email_list_narrows_to_one_request(
+    client_for, program_manager, make_event, smtp_server, world
+):
+    from refdesk.notify.models import OutboundEmail
+
+    dispatch_event(make_event("approval.requested").pk)
+    OutboundEmail.objects.create(
+        key="other",
+        kind="sla_escalation",
+        recipient_role="program_manager",
+        to="x@vendor.example",
+        subject="Elsewhere",
+        request_id=world.request.pk + 1,
+    )
+
+    html = (
+        client_for(program_manager)
+        .get(reverse("notify:email-list"), {"request": world.request.pk})
+        .content.decode()
+    )
+
+    assert "Approve a reference call" in html and "Elsewhere" not in html

@@ -826,7 +826,15 @@ def _hold(candidate: RequestCandidate, *, reason: str, at: dt.datetime) -> None:
     if MatchingHold.objects.filter(reference_id=candidate.reference_id, released_at__isnull=True).exists():
         return
     hold = MatchingHold.objects.create(reference_id=candidate.reference_id, candidate=candidate, reason=reason[:500], created_at=at)
+    _touch_reference(candidate.reference_id, at)
     events.reference_held(hold=hold, request=candidate.request, at=at)
+
+
+def _touch_reference(reference_id: int, at: dt.datetime) -> None:
+    # The matcher refreshes a reference when its updated_at moves; a hold changes what it may do.
+    from refdesk.pool.models import ReferenceProfile
+
+    ReferenceProfile.objects.filter(pk=reference_id).update(updated_at=at)
 
 
 def hold_release(*, actor, hold: MatchingHold, note: str = "") -> MatchingHold:
@@ -834,6 +842,7 @@ def hold_release(*, actor, hold: MatchingHold, note: str = "") -> MatchingHold:
     _require(is_program_manager(actor), "Only a program manager reviews held references.")
     now = timezone.now()
     with transaction.atomic():
+        _touch_reference(hold.reference_id, now)
         changed = MatchingHold.objects.filter(pk=hold.pk, released_at__isnull=True).update(
             released_at=now, released_by=actor, review_note=(note or "").strip()[:500]
         )

@@ -29,6 +29,7 @@ from operator import itemgetter
 from django.db import connection
 from django.db.models import Max, Q
 
+from refdesk.asks.selectors import reference_ids_on_open_requests
 from refdesk.matching import scoring as s
 from refdesk.matching.scoring import Candidate, MatchSpec, Rules
 
@@ -280,7 +281,7 @@ class PoolIndex:
 
     # --- matching ------------------------------------------------------------------
 
-    def search(self, spec: MatchSpec, *, limit: int) -> EngineResult:
+    def search(self, spec: MatchSpec, *, limit: int, busy_lookup=None) -> EngineResult:
         """The best `limit` eligible references for the request, explained, best first."""
         n = len(self.cands)
         rules, w = self.rules, self.rules.weight
@@ -380,7 +381,8 @@ class PoolIndex:
 
         need_fit = s.asks_for_fit(spec, rules)
         picked = self._pick(scores, compact.positions, limit + SLACK)
-        busy = s.open_request_reference_ids(self.cands[p].reference_id for p in picked)
+        # Who is already on another open request is live data, looked up only for the few picked.
+        busy = busy_lookup([self.cands[p].reference_id for p in picked]) if busy_lookup else set()
         ranked = []
         for p in picked:
             c = self.cands[p]
@@ -438,6 +440,7 @@ def _frozen(values, cache: dict) -> frozenset:
 def load_candidates(*, today: dt.date, rules: Rules, where: Q | None = None) -> list[Candidate]:
     """Read references (all, or those matching `where`) as plain `Candidate` records."""
     from refdesk.activities.selectors import activity_dates_since
+    from refdesk.asks.selectors import held_reference_ids
     from refdesk.pool.models import Account, ReferenceProfile
 
     qs = ReferenceProfile.objects.order_by()
@@ -458,6 +461,7 @@ def load_candidates(*, today: dt.date, rules: Rules, where: Q | None = None) -> 
     frozen_products = {a: _frozen(names, cache) for a, names in products.items()}
     since = today - dt.timedelta(days=rules.lookback_days)
     dates = activity_dates_since(since=since, reference_ids=[r[0] for r in rows] if few else None)
+    held = held_reference_ids([r[0] for r in rows] if few else None)
     strings: dict[str, str] = {}
     empty = frozenset()
     result = []
@@ -469,7 +473,7 @@ def load_candidates(*, today: dt.date, rules: Rules, where: Q | None = None) -> 
                 competitors_displaced=tuple(strings.setdefault(t, t) for t in (r[4] or ())),
                 nps=r[5], nps_date=r[6], csat=r[7], csat_date=r[8], opted_out=r[9],
                 languages=_frozen(r[10], cache), time_zone=strings.setdefault(r[11] or "", r[11] or ""),
-                account_name=r[13], industry=r[14], country=r[15] or "", employees=r[16], blocked=r[17],
+                account_name=r[13], industry=r[14], country=r[15] or "", employees=r[16], blocked=r[17], held=r[0] in held,
                 products=frozen_products.get(r[12], empty), activity_dates=dates.get(r[0], ()),
             )
         )  # fmt: skip
@@ -624,7 +628,7 @@ class Engine:
                     stale = True
             if stale:
                 held = self._held = self._build(rules, spec.today, version)
-            return held.index.search(spec, limit=limit)
+            return held.index.search(spec, limit=limit, busy_lookup=reference_ids_on_open_requests)
 
 
 class _Rebuild(Exception):

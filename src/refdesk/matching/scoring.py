@@ -114,6 +114,7 @@ class Candidate:
     status: str = ACTIVE
     opted_out: bool = False
     blocked: bool = False
+    held: bool = False  # held back for a program manager's review after a failed reference
     nps: int | None = None
     nps_date: dt.date | None = None
     csat: int | None = None
@@ -268,6 +269,8 @@ def base_exclusions(candidate: Candidate, rules: Rules) -> list[Exclusion]:
         result.append(
             Exclusion("blocked", "the account owner has blocked matching for this customer")
         )
+    if candidate.held:
+        result.append(Exclusion("held", "held back until a program manager reviews a poor reference"))
     return result
 
 
@@ -325,11 +328,6 @@ def exclusions(
     result += resting_exclusions(usage, rules, spec.activity_type)
     result += name_exclusions(spec, candidate)
     return result
-
-
-def open_request_reference_ids(reference_ids: Iterable[int]) -> set[int]:
-    """Hook: references already proposed on another open request (none until requests exist)."""
-    return set()
 
 
 def availability_of(usage: Usage, *, on_open_request: bool = False) -> tuple[str, dt.date | None]:
@@ -531,7 +529,9 @@ def request_words(spec: MatchSpec) -> frozenset[str]:
 
 # When the request asks for any of these, a candidate must match at least one: satisfaction and
 # fairness alone never make a bank a fit for a cattle ranch.
-FIT_CRITERIA = frozenset({"industry", "products", "location", "time_zone", "language", "size", "topics", "competitor"})
+FIT_CRITERIA = frozenset(
+    {"industry", "products", "location", "time_zone", "language", "size", "topics", "competitor"}
+)
 
 
 def asks_for_fit(spec: MatchSpec, rules: Rules) -> bool:
@@ -641,14 +641,19 @@ class Ranking:
 
 
 def rank(
-    spec: MatchSpec, candidates: Iterable[Candidate], rules: Rules, *, limit: int | None = None
+    spec: MatchSpec,
+    candidates: Iterable[Candidate],
+    rules: Rules,
+    *,
+    limit: int | None = None,
+    busy: frozenset[int] = frozenset(),
 ) -> Ranking:
     """The naive ranking: evaluate every candidate, keep those that fit, sort, cut.
 
+    `busy` are references already on another open request (shown as such, not excluded).
     The engine must agree with it exactly.
     """
     candidates = list(candidates)
-    busy = open_request_reference_ids(c.reference_id for c in candidates)
     need_fit = asks_for_fit(spec, rules)
     ranked, excluded = [], {}
     for candidate in candidates:

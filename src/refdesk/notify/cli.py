@@ -68,9 +68,10 @@ def worker(args) -> int:
     from refdesk.notify.tasks import sla_sweep
 
     ensure_migrated()
+    # The queue runner starts and stops once per drain; its own lines would only be noise.
+    logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
     if args.verbose:
         logging.getLogger("django_tasks").setLevel(logging.INFO)
-        logging.getLogger("django_tasks_db").setLevel(logging.INFO)
     minutes = (
         args.sweep_minutes if args.sweep_minutes is not None else settings.REFDESK_SWEEP_MINUTES
     )

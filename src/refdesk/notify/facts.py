@@ -34,6 +34,8 @@ class EventFacts:
     occurred_at: datetime
     actor: Person | None = None
     reason: str = ""
+    from_status: str = ""
+    to_status: str = ""
     request_id: int | None = None
     request_status: str = ""
     prospect: str = ""
@@ -108,6 +110,7 @@ def event_facts(event) -> EventFacts:
         event_id=event.pk, kind=event.kind, at=event.at, request=event.request, candidate=event.candidate,
         actor=_person(event.actor) or (Person(name=event.actor_label, email="") if event.actor_label else None),
         reason=event.reason or "", data=event.data if isinstance(event.data, dict) else {},
+        from_status=event.from_status, to_status=event.to_status,
     )  # fmt: skip
 
 
@@ -125,7 +128,9 @@ def subject_facts(*, kind: str, at: datetime, request, candidate=None) -> EventF
     )
 
 
-def _facts(*, event_id, kind, at, request, candidate, actor, reason, data) -> EventFacts:
+def _facts(
+    *, event_id, kind, at, request, candidate, actor, reason, data, from_status="", to_status=""
+) -> EventFacts:
     from refdesk.pool.choices import ActivityType
 
     reference = candidate.reference if candidate is not None else None
@@ -147,6 +152,8 @@ def _facts(*, event_id, kind, at, request, candidate, actor, reason, data) -> Ev
         occurred_at=at,
         actor=actor,
         reason=reason,
+        from_status=from_status or "",
+        to_status=to_status or "",
         request_id=request.pk,
         request_status=request.status,
         prospect=request.prospect,

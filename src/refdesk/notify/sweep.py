@@ -29,6 +29,7 @@ NEEDED_BY_WARNING = dt.timedelta(hours=72)
 # Pending rows this old were not picked up by their own task (a worker died, or the queue was lost).
 STALE_AFTER = dt.timedelta(minutes=2)
 REDISPATCH_WINDOW = HISTORY_AFTER
+TASK_RESULTS_KEPT = dt.timedelta(days=7)
 
 
 def sweep_run(*, now: dt.datetime | None = None) -> dict:
@@ -40,6 +41,7 @@ def sweep_run(*, now: dt.datetime | None = None) -> dict:
         "redispatched": events_redispatch(now=now),
     }
     summary.update(stale_requeue(now=now))
+    summary["tasks_pruned"] = finished_tasks_prune(now=now)
     return summary
 
 
@@ -251,3 +253,13 @@ def stale_requeue(*, now: dt.datetime) -> dict:
     for pk in delivery_ids:
         enqueue(deliver_webhook, pk)
     return {"emails_requeued": len(email_ids), "deliveries_requeued": len(delivery_ids)}
+
+
+def finished_tasks_prune(*, now: dt.datetime) -> int:
+    """Delete the task queue's finished rows after a week; our own logs keep what happened."""
+    from django_tasks_db.models import DBTaskResult
+
+    deleted, _ = (
+        DBTaskResult.objects.finished().filter(finished_at__lt=now - TASK_RESULTS_KEPT).delete()
+    )
+    return deleted

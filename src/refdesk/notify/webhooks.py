@@ -40,6 +40,8 @@ def event_payload_data(facts: EventFacts) -> dict:
             "url": facts.request_url if facts.request_id else None,
         },
         "candidate": None,
+        "from_status": facts.from_status or None,
+        "to_status": facts.to_status or None,
         "actor": {"id": facts.actor.user_id, "name": facts.actor.name} if facts.actor else None,
         "reason": facts.reason or None,
     }

@@ -57,7 +57,7 @@ class Account(models.Model):
     )
     blocked_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
@@ -84,7 +84,7 @@ class Contact(models.Model):
     time_zone = models.CharField(max_length=64, blank=True)
     external_id = models.CharField("CRM id", max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name"]
