@@ -67,7 +67,8 @@ INDUSTRY_PHRASES = ["cattle ranch", "regional bank", "credit union", "software",
 
 
 def _setup(db: Path) -> None:
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    # --database-url (e.g. PostgreSQL) wins; else the SQLite file `db`.
+    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{db}"
     os.environ.setdefault("REFDESK_VAR_DIR", str(db.parent))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "refdesk.settings")
     import django
@@ -312,6 +313,10 @@ def main() -> int:
     )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--db", help="database file (default: a fresh temporary one)")
+    parser.add_argument(
+        "--database-url",
+        help="run on this database instead (e.g. a PostgreSQL from scripts/with_postgres.py); it is filled once",
+    )
     parser.add_argument("--phase", choices=["generate", "ours", "naive"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -320,12 +325,15 @@ def main() -> int:
               "naive": lambda: run_naive(db, args.naive_requests, args.seed)}[args.phase]  # fmt: skip
         print(json.dumps(fn()))
         return 0
+    if args.database_url:
+        os.environ["BENCH_DATABASE_URL"] = args.database_url
     with tempfile.TemporaryDirectory(prefix="refdesk-bench-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "bench.sqlite3"
-        print(f"Building a fresh SQLite database with {args.n:,} references…", flush=True)
+        where = args.database_url.split("@")[-1] if args.database_url else "a fresh SQLite database"
+        print(f"Building {where} with {args.n:,} references…", flush=True)
         gen = (
             _phase(args, "generate", db)
-            if not db.exists()
+            if args.database_url or not db.exists()
             else {"seconds": 0, "accounts": "?", "references": args.n}
         )
         print(
@@ -333,7 +341,11 @@ def main() -> int:
             flush=True,
         )
         ours = _phase(args, "ours", db)
-        naive = _phase(args, "naive", db)
+        naive = _phase(args, "naive", db) if args.naive_requests else None
+    if naive is None:
+        print(f"ours: p50 {ours['p50_ms']:.1f} ms, p95 {ours['p95_ms']:.1f} ms, max {ours['max_ms']:.1f} ms, "
+              f"peak {ours['peak_mb']:.0f} MB over {ours['runs']} requests; index built in {ours['cold_build_s']:.1f} s")
+        return 0
     print()
     print(f"{'':24}{'ours':>12}{'naive':>12}")
     print(f"{'requests':24}{ours['runs']:>12}{naive['runs']:>12}")

@@ -22,7 +22,9 @@ def _immediate_tasks(settings):
 @pytest.fixture
 def reference(account):
     """Ada, a happy customer at Prairie Cattle Co (owned by Olivia, gifts allowed, in the US)."""
-    return ReferenceFactory(contact=ContactFactory(account=account, name="Ada Lovelace", email="ada@prairie.example"))
+    return ReferenceFactory(
+        contact=ContactFactory(account=account, name="Ada Lovelace", email="ada@prairie.example")
+    )
 
 
 @pytest.fixture
@@ -37,7 +39,9 @@ def make_reference(owner_rep):
 
 @pytest.fixture
 def make_activity():
-    def make(reference, *, activity_type="reference_call", status=ActivityStatus.COMPLETED, days_ago=1):
+    def make(
+        reference, *, activity_type="reference_call", status=ActivityStatus.COMPLETED, days_ago=1
+    ):
         return Activity.objects.create(
             reference=reference, activity_type=activity_type, status=status,
             occurred_at=timezone.now() - dt.timedelta(days=days_ago),
@@ -51,7 +55,9 @@ def earned(reference, make_activity):
     """Give Ada points by crediting completed activities: earned(500) with a case study."""
 
     def earn(kind="case_study"):
-        return services.reward_credit_for_activity(activity_id=make_activity(reference, activity_type=kind).pk)
+        return services.reward_credit_for_activity(
+            activity_id=make_activity(reference, activity_type=kind).pk
+        )
 
     return earn
 
@@ -70,4 +76,6 @@ def donation(program_manager):
 
 @pytest.fixture
 def thank_you_item(program_manager):
-    return services.catalogue_item_create(actor=program_manager, name="Handwritten thank-you", kind="thank_you", points_cost=0)
+    return services.catalogue_item_create(
+        actor=program_manager, name="Handwritten thank-you", kind="thank_you", points_cost=0
+    )

@@ -15,7 +15,9 @@ pytestmark = [pytest.mark.postgres_only, pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _needs_postgres():
     if connection.vendor != "postgresql":
-        pytest.skip("Concurrency tests need PostgreSQL (scripts/with_postgres.py); SQLite's IMMEDIATE transactions admit one writer at a time.")
+        pytest.skip(
+            "Concurrency tests need PostgreSQL (scripts/with_postgres.py); SQLite's IMMEDIATE transactions admit one writer at a time."
+        )
 
 
 def _race(*calls):
@@ -45,7 +47,14 @@ def _race(*calls):
 def test_two_redemptions_at_once_cannot_overspend(reference, earned, gift_card):
     earned()  # 500 points; the card costs 300
     for _ in range(3):
-        results, errors = _race(*[lambda: services.reward_redeem(actor=None, reference_id=reference.pk, item_id=gift_card.pk)] * 4)
+        results, errors = _race(
+            *[
+                lambda: services.reward_redeem(
+                    actor=None, reference_id=reference.pk, item_id=gift_card.pk
+                )
+            ]
+            * 4
+        )
         holder = services.holder_for_reference(reference.pk)
         assert selectors.balance_of(holder) >= 0
     assert Redemption.objects.count() == 1
@@ -53,12 +62,26 @@ def test_two_redemptions_at_once_cannot_overspend(reference, earned, gift_card):
     assert holder.balance == selectors.balance_of(holder) == 200
 
 
-def test_the_last_item_goes_to_one_of_two_people_at_once(program_manager, make_reference, make_activity):
-    item = services.catalogue_item_create(actor=program_manager, name="Last pass", kind="event_pass", points_cost=100, value="50", stock=1)
+def test_the_last_item_goes_to_one_of_two_people_at_once(
+    program_manager, make_reference, make_activity
+):
+    item = services.catalogue_item_create(
+        actor=program_manager,
+        name="Last pass",
+        kind="event_pass",
+        points_cost=100,
+        value="50",
+        stock=1,
+    )
     people = [make_reference(name=f"P{n}") for n in range(4)]
     for ref in people:
         services.reward_credit_for_activity(activity_id=make_activity(ref).pk)
-    results, errors = _race(*[lambda r=ref: services.reward_redeem(actor=None, reference_id=r.pk, item_id=item.pk) for ref in people])
+    results, errors = _race(
+        *[
+            lambda r=ref: services.reward_redeem(actor=None, reference_id=r.pk, item_id=item.pk)
+            for ref in people
+        ]
+    )
     assert len(results) == 1 and len(errors) == 3
     assert CatalogueItem.objects.get(pk=item.pk).stock == 0
     assert sum(selectors.balance_of(services.holder_for_reference(r.pk)) for r in people) == 300

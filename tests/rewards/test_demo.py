@@ -20,7 +20,12 @@ def test_the_demo_loads_a_believable_rewards_program(settings):
     with notifications_suspended():
         summary = demo_rewards(rng=random.Random(7), today=dt.date.today())
     assert summary["activities_credited"] > 5 and summary["catalogue_items"] == 9
-    assert set(Redemption.objects.values_list("status", flat=True)) == {"requested", "approved", "fulfilled", "refused"}
+    assert set(Redemption.objects.values_list("status", flat=True)) == {
+        "requested",
+        "approved",
+        "fulfilled",
+        "refused",
+    }
     for holder in PointsHolder.objects.all():
         assert holder.balance == selectors.balance_of(holder) >= 0
     assert LedgerEntry.objects.filter(holder__user__isnull=False).exists()

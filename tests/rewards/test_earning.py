@@ -18,7 +18,9 @@ def _balance(reference):
 
 def test_it_credits_the_default_points_for_each_activity_type(reference, make_activity):
     for kind, points in [("reference_call", 100), ("case_study", 500), ("speaking", 1000)]:
-        entry = services.reward_credit_for_activity(activity_id=make_activity(reference, activity_type=kind).pk)
+        entry = services.reward_credit_for_activity(
+            activity_id=make_activity(reference, activity_type=kind).pk
+        )
         assert entry.points == points and entry.kind == "earn" and entry.rule == kind
     assert _balance(reference) == 1600
 
@@ -30,15 +32,25 @@ def test_it_credits_an_activity_once_however_often_it_is_delivered(reference, ma
     assert services.reward_credit_for_activity(activity_id=activity.pk) is None
     assert _balance(reference) == 100
     assert LedgerEntry.objects.filter(activity=activity).count() == 1
-    assert not RewardRefusal.objects.exists()  # the hook and the sweep repeating themselves is not gaming
+    assert (
+        not RewardRefusal.objects.exists()
+    )  # the hook and the sweep repeating themselves is not gaming
 
 
-def test_a_person_asking_to_credit_an_activity_again_is_refused_and_logged(program_manager, reference, make_activity):
+def test_a_person_asking_to_credit_an_activity_again_is_refused_and_logged(
+    program_manager, reference, make_activity
+):
     activity = make_activity(reference)
     services.reward_credit_for_activity(activity_id=activity.pk)
-    assert services.reward_credit_for_activity(activity_id=activity.pk, actor=program_manager) is None
+    assert (
+        services.reward_credit_for_activity(activity_id=activity.pk, actor=program_manager) is None
+    )
     refusal = RewardRefusal.objects.get(code="already_credited")
-    assert "credited already" in refusal.reason and refusal.activity == activity and refusal.actor == program_manager
+    assert (
+        "credited already" in refusal.reason
+        and refusal.activity == activity
+        and refusal.actor == program_manager
+    )
     assert _balance(reference) == 100
 
 
@@ -57,9 +69,13 @@ def test_it_gives_no_points_for_a_completed_activity_dated_in_the_future(referen
     assert RewardRefusal.objects.filter(code="not_happened").count() == 1
 
 
-def test_the_program_manager_sets_the_points_per_activity_type(program_manager, reference, make_activity):
+def test_the_program_manager_sets_the_points_per_activity_type(
+    program_manager, reference, make_activity
+):
     services.earn_rule_set(actor=program_manager, key="reference_call", points=150)
-    assert services.reward_credit_for_activity(activity_id=make_activity(reference).pk).points == 150
+    assert (
+        services.reward_credit_for_activity(activity_id=make_activity(reference).pk).points == 150
+    )
     services.earn_rule_set(actor=program_manager, key="reference_call", points=150, active=False)
     assert services.reward_credit_for_activity(activity_id=make_activity(reference).pk) is None
     assert RewardRefusal.objects.filter(code="no_rule").count() == 1
@@ -72,7 +88,9 @@ def test_a_rep_cannot_change_earn_rules(owner_rep):
         services.earn_rule_set(actor=owner_rep, key="reference_call", points=10_000)
 
 
-def test_completing_an_activity_credits_points_once_the_transaction_commits(reference, program_manager, django_capture_on_commit_callbacks):
+def test_completing_an_activity_credits_points_once_the_transaction_commits(
+    reference, program_manager, django_capture_on_commit_callbacks
+):
     from refdesk.activities.models import Activity
     from refdesk.activities.services import activity_complete
 

@@ -27,9 +27,13 @@ def test_points_expire_after_24_months_by_default_and_only_once(reference, earne
     assert entry.points == -500 and "24 months" in entry.reason
 
 
-def test_spent_points_do_not_expire_and_the_oldest_go_first(program_manager, reference, earned, gift_card, make_activity):
+def test_spent_points_do_not_expire_and_the_oldest_go_first(
+    program_manager, reference, earned, gift_card, make_activity
+):
     earned()  # 500 now
-    services.reward_redeem(actor=None, reference_id=reference.pk, item_id=gift_card.pk)  # spends 300
+    services.reward_redeem(
+        actor=None, reference_id=reference.pk, item_id=gift_card.pk
+    )  # spends 300
     later = make_activity(reference, activity_type="reference_call")
     services.reward_credit_for_activity(activity_id=later.pk, at=_at(12))  # 100 a year later
     holder = services.holder_for_reference(reference.pk)
@@ -45,7 +49,9 @@ def test_the_expiry_period_is_configurable(program_manager, reference, earned):
     assert services.points_expire(now=_at(6.2)) == 1
 
 
-def test_people_are_told_before_their_points_expire_once(reference, earned, mailoutbox, django_capture_on_commit_callbacks):
+def test_people_are_told_before_their_points_expire_once(
+    reference, earned, mailoutbox, django_capture_on_commit_callbacks
+):
     earned()
     assert services.expiry_notices_send(now=_at(22)) == 0
     with django_capture_on_commit_callbacks(execute=True):

@@ -26,8 +26,14 @@ def _assert_consistent():
 def test_a_program_manager_adjusts_points_with_a_reason(program_manager, reference, earned):
     earned("reference_call")
     holder = services.holder_for_reference(reference.pk)
-    entry = services.points_adjust(actor=program_manager, holder_id=holder.pk, points=-40, reason="Duplicate call logged")
-    assert entry.kind == "adjust" and entry.actor == program_manager and entry.reason == "Duplicate call logged"
+    entry = services.points_adjust(
+        actor=program_manager, holder_id=holder.pk, points=-40, reason="Duplicate call logged"
+    )
+    assert (
+        entry.kind == "adjust"
+        and entry.actor == program_manager
+        and entry.reason == "Duplicate call logged"
+    )
     assert selectors.balance_of(holder) == 60
 
 
@@ -35,7 +41,9 @@ def test_an_adjustment_cannot_take_a_balance_below_zero(program_manager, referen
     earned("reference_call")
     holder = services.holder_for_reference(reference.pk)
     with pytest.raises(services.RewardRefused, match="Not enough points"):
-        services.points_adjust(actor=program_manager, holder_id=holder.pk, points=-101, reason="Typo")
+        services.points_adjust(
+            actor=program_manager, holder_id=holder.pk, points=-101, reason="Typo"
+        )
     assert selectors.balance_of(holder) == 100
 
 
@@ -44,7 +52,9 @@ def test_an_adjustment_needs_a_reason_and_a_program_manager(program_manager, own
     with pytest.raises(InvalidInput):
         services.points_adjust(actor=program_manager, holder_id=holder.pk, points=10, reason=" ")
     with pytest.raises(Forbidden):
-        services.points_adjust(actor=owner_rep, holder_id=holder.pk, points=10, reason="I like them")
+        services.points_adjust(
+            actor=owner_rep, holder_id=holder.pk, points=10, reason="I like them"
+        )
 
 
 def test_the_cached_balance_is_rebuilt_from_the_entries(reference, earned):
@@ -69,7 +79,9 @@ OPERATIONS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=OPERATIONS)
 def test_any_sequence_of_operations_keeps_balances_equal_to_their_entries_and_never_negative(
     ops, program_manager, reference, make_activity, gift_card, donation
@@ -89,17 +101,25 @@ def test_any_sequence_of_operations_keeps_balances_equal_to_their_entries_and_ne
     for op, arg in ops:
         try:
             if op == "earn":
-                services.reward_credit_for_activity(activity_id=make_activity(reference, activity_type=arg).pk)
+                services.reward_credit_for_activity(
+                    activity_id=make_activity(reference, activity_type=arg).pk
+                )
             elif op == "adjust":
-                services.points_adjust(actor=program_manager, holder_id=holder.pk, points=arg, reason="hypothesis")
+                services.points_adjust(
+                    actor=program_manager, holder_id=holder.pk, points=arg, reason="hypothesis"
+                )
             elif op == "redeem":
-                services.reward_redeem(actor=program_manager, reference_id=reference.pk, item_id=items[arg].pk)
+                services.reward_redeem(
+                    actor=program_manager, reference_id=reference.pk, item_id=items[arg].pk
+                )
             elif op in ("refuse", "approve"):
                 redemptions = list(Redemption.objects.order_by("pk"))
                 if redemptions:
                     target = redemptions[arg % len(redemptions)]
                     if op == "refuse":
-                        services.redemption_refuse(actor=program_manager, redemption_id=target.pk, reason="no")
+                        services.redemption_refuse(
+                            actor=program_manager, redemption_id=target.pk, reason="no"
+                        )
                     else:
                         services.redemption_approve(actor=program_manager, redemption_id=target.pk)
             elif op == "expire":

@@ -13,11 +13,24 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def waiting(program_manager, reference, earned, gift_card):
     earned()
-    return services.reward_redeem(actor=program_manager, reference_id=reference.pk, item_id=gift_card.pk)
+    return services.reward_redeem(
+        actor=program_manager, reference_id=reference.pk, item_id=gift_card.pk
+    )
 
 
-PM_PAGES = ["/rewards/rules/", "/rewards/catalogue/", "/rewards/refusals/", "/rewards/thank-yous/templates/"]
-EVERYONE_PAGES = ["/rewards/", "/rewards/leaderboard/", "/rewards/contests/", "/rewards/thank-yous/", "/rewards/redemptions/"]
+PM_PAGES = [
+    "/rewards/rules/",
+    "/rewards/catalogue/",
+    "/rewards/refusals/",
+    "/rewards/thank-yous/templates/",
+]
+EVERYONE_PAGES = [
+    "/rewards/",
+    "/rewards/leaderboard/",
+    "/rewards/contests/",
+    "/rewards/thank-yous/",
+    "/rewards/redemptions/",
+]
 
 
 def test_every_page_opens_for_the_program_manager(client_for, program_manager, waiting, reference):
@@ -41,18 +54,24 @@ def test_anonymous_visitors_are_sent_to_log_in(client):
 
 
 def test_the_program_manager_approves_from_the_queue(client_for, program_manager, waiting):
-    response = client_for(program_manager).post(f"/rewards/redemptions/{waiting.pk}/approve/", {"next": "/rewards/redemptions/"})
+    response = client_for(program_manager).post(
+        f"/rewards/redemptions/{waiting.pk}/approve/", {"next": "/rewards/redemptions/"}
+    )
     assert response.status_code == 302 and Redemption.objects.get().status == "approved"
 
 
 def test_a_rep_cannot_approve_a_redemption_page(client_for, owner_rep, waiting):
-    assert client_for(owner_rep).post(f"/rewards/redemptions/{waiting.pk}/approve/").status_code == 403
+    assert (
+        client_for(owner_rep).post(f"/rewards/redemptions/{waiting.pk}/approve/").status_code == 403
+    )
     assert Redemption.objects.get().status == "requested"
 
 
 def test_refusing_without_a_reason_says_so(client_for, program_manager, waiting):
     client = client_for(program_manager)
-    response = client.post(f"/rewards/redemptions/{waiting.pk}/refuse/", {"reason": ""}, follow=True)
+    response = client.post(
+        f"/rewards/redemptions/{waiting.pk}/refuse/", {"reason": ""}, follow=True
+    )
     assert "reason" in response.content.decode() and Redemption.objects.get().status == "requested"
 
 
@@ -70,7 +89,11 @@ def test_the_pm_saves_rules_and_settings_from_the_page(client_for, program_manag
 
     client = client_for(program_manager)
     client.get("/rewards/rules/")
-    data = {"form": "rules", **{f"points_{k}": v for k, v in DEFAULT_POINTS.items()}, **{f"active_{k}": "on" for k in DEFAULT_POINTS}}
+    data = {
+        "form": "rules",
+        **{f"points_{k}": v for k, v in DEFAULT_POINTS.items()},
+        **{f"active_{k}": "on" for k in DEFAULT_POINTS},
+    }
     data["points_speaking"] = "1200"
     assert client.post("/rewards/rules/", data).status_code == 302
     assert EarnRule.objects.get(key="speaking").points == 1200
@@ -87,10 +110,19 @@ def test_the_pm_adds_a_catalogue_item_from_the_page(client_for, program_manager)
     assert "Training seat" in client.get("/rewards/catalogue/").content.decode()
 
 
-def test_the_redemption_queue_needs_few_queries(client_for, program_manager, make_reference, make_activity, gift_card, django_assert_max_num_queries):
+def test_the_redemption_queue_needs_few_queries(
+    client_for,
+    program_manager,
+    make_reference,
+    make_activity,
+    gift_card,
+    django_assert_max_num_queries,
+):
     for n in range(5):
         ref = make_reference(name=f"Ref {n}")
-        services.reward_credit_for_activity(activity_id=make_activity(ref, activity_type="case_study").pk)
+        services.reward_credit_for_activity(
+            activity_id=make_activity(ref, activity_type="case_study").pk
+        )
         services.reward_redeem(actor=None, reference_id=ref.pk, item_id=gift_card.pk)
     client = client_for(program_manager)
     with django_assert_max_num_queries(10):
@@ -101,7 +133,12 @@ def test_the_redemption_queue_needs_few_queries(client_for, program_manager, mak
 
 
 def test_the_api_needs_a_login(client):
-    for url in ["/api/rewards/me", "/api/rewards/catalogue", "/api/rewards/leaderboard", "/api/rewards/redemptions"]:
+    for url in [
+        "/api/rewards/me",
+        "/api/rewards/catalogue",
+        "/api/rewards/leaderboard",
+        "/api/rewards/redemptions",
+    ]:
         assert client.get(url).status_code == 401, url
 
 
@@ -110,30 +147,58 @@ def test_a_rep_cannot_approve_through_the_api(client_for, owner_rep, waiting):
     assert response.status_code == 403 and "program manager" in response.json()["message"]
 
 
-def test_the_pm_runs_a_redemption_through_the_api(client_for, program_manager, reference, earned, gift_card):
+def test_the_pm_runs_a_redemption_through_the_api(
+    client_for, program_manager, reference, earned, gift_card
+):
     earned()
     client = client_for(program_manager)
     created = client.post("/api/rewards/redemptions", json.dumps({"item_id": gift_card.pk, "reference_id": reference.pk}),
                           content_type="application/json")  # fmt: skip
     assert created.status_code == 201 and created.json()["status"] == "requested"
     rid = created.json()["id"]
-    refused = client.post(f"/api/rewards/redemptions/{rid}/refuse", json.dumps({"reason": "Budget"}), content_type="application/json")
+    refused = client.post(
+        f"/api/rewards/redemptions/{rid}/refuse",
+        json.dumps({"reason": "Budget"}),
+        content_type="application/json",
+    )
     assert refused.json()["status"] == "refused"
     summary = client.get(f"/api/rewards/references/{reference.pk}").json()
-    assert summary["balance"] == 500 and [e["kind"] for e in summary["entries"]] == ["reverse", "redeem", "earn"]
+    assert summary["balance"] == 500 and [e["kind"] for e in summary["entries"]] == [
+        "reverse",
+        "redeem",
+        "earn",
+    ]
     assert client.get("/api/rewards/refusals").json()["items"][0]["code"] == "redemption_refused"
 
 
-def test_an_overspend_through_the_api_is_a_409_with_the_reason(client_for, program_manager, reference, gift_card):
+def test_an_overspend_through_the_api_is_a_409_with_the_reason(
+    client_for, program_manager, reference, gift_card
+):
     response = client_for(program_manager).post("/api/rewards/redemptions", json.dumps({"item_id": gift_card.pk, "reference_id": reference.pk}),
                                                 content_type="application/json")  # fmt: skip
     assert response.status_code == 409 and "costs 300 points" in response.json()["message"]
 
 
-def test_rules_settings_catalogue_and_contests_through_the_api(client_for, program_manager, owner_rep):
+def test_rules_settings_catalogue_and_contests_through_the_api(
+    client_for, program_manager, owner_rep
+):
     client = client_for(program_manager)
-    assert client.put("/api/rewards/rules/case_study", json.dumps({"points": 650}), content_type="application/json").json()["points"] == 650
-    assert client.patch("/api/rewards/settings", json.dumps({"yearly_value_cap": "300.00"}), content_type="application/json").json()["yearly_value_cap"] == "300.00"
+    assert (
+        client.put(
+            "/api/rewards/rules/case_study",
+            json.dumps({"points": 650}),
+            content_type="application/json",
+        ).json()["points"]
+        == 650
+    )
+    assert (
+        client.patch(
+            "/api/rewards/settings",
+            json.dumps({"yearly_value_cap": "300.00"}),
+            content_type="application/json",
+        ).json()["yearly_value_cap"]
+        == "300.00"
+    )
     item = client.post("/api/rewards/catalogue", json.dumps({"name": "Donation", "kind": "donation", "points_cost": 100, "countries": ["DE"]}),
                        content_type="application/json")  # fmt: skip
     assert item.status_code == 201 and item.json()["countries"] == ["DE"]
@@ -142,7 +207,14 @@ def test_rules_settings_catalogue_and_contests_through_the_api(client_for, progr
     assert contest.status_code == 201
     rep = client_for(owner_rep)
     assert rep.get(f"/api/rewards/contests/{contest.json()['id']}").json()["standings"] == []
-    assert rep.put("/api/rewards/rules/case_study", json.dumps({"points": 1}), content_type="application/json").status_code == 403
+    assert (
+        rep.put(
+            "/api/rewards/rules/case_study",
+            json.dumps({"points": 1}),
+            content_type="application/json",
+        ).status_code
+        == 403
+    )
     assert rep.get("/api/rewards/leaderboard?period=quarter").json()["period"] == "quarter"
     assert rep.get("/api/rewards/leaderboard?period=week").status_code == 422
 
@@ -171,13 +243,23 @@ def test_the_cli_prints_a_balance_and_runs_the_sweep(reference, earned, owner_re
     assert main(["rewards", "balance", "--email", "nobody@example.com"]) == 1
     assert "No user or reference" in capsys.readouterr().err
     assert main(["rewards", "sweep", "--json"]) == 0
-    assert set(json.loads(capsys.readouterr().out)) == {"credited", "expired", "expiry_notices", "thank_you_reminders"}
+    assert set(json.loads(capsys.readouterr().out)) == {
+        "credited",
+        "expired",
+        "expiry_notices",
+        "thank_you_reminders",
+    }
 
 
-def test_crediting_an_activity_by_hand_twice_is_a_409_with_the_reason(client_for, program_manager, owner_rep, reference, make_activity):
+def test_crediting_an_activity_by_hand_twice_is_a_409_with_the_reason(
+    client_for, program_manager, owner_rep, reference, make_activity
+):
     activity = make_activity(reference)
     client = client_for(program_manager)
     assert client.post(f"/api/rewards/activities/{activity.pk}/credit").status_code == 201
     again = client.post(f"/api/rewards/activities/{activity.pk}/credit")
     assert again.status_code == 409 and "credited already" in again.json()["message"]
-    assert client_for(owner_rep).post(f"/api/rewards/activities/{activity.pk}/credit").status_code == 403
+    assert (
+        client_for(owner_rep).post(f"/api/rewards/activities/{activity.pk}/credit").status_code
+        == 403
+    )

@@ -48,7 +48,11 @@ class RedemptionStatus(models.TextChoices):
 
 
 # Redemptions that count toward the yearly value cap and hold stock.
-LIVE_REDEMPTION_STATUSES = (RedemptionStatus.REQUESTED, RedemptionStatus.APPROVED, RedemptionStatus.FULFILLED)
+LIVE_REDEMPTION_STATUSES = (
+    RedemptionStatus.REQUESTED,
+    RedemptionStatus.APPROVED,
+    RedemptionStatus.FULFILLED,
+)
 
 
 class RefusalCode(models.TextChoices):

@@ -9,10 +9,15 @@ def register(sub) -> None:
     b = rsub.add_parser("balance", help="a salesperson's or a reference's points and latest ledger entries",
                         description="Looks the email up among users first, then among reference contacts.")  # fmt: skip
     b.add_argument("--email", required=True, help="a user's or a reference contact's email")
-    b.add_argument("--entries", type=int, default=10, help="how many ledger entries to show (default 10)")
+    b.add_argument(
+        "--entries", type=int, default=10, help="how many ledger entries to show (default 10)"
+    )
     b.add_argument("--json", action="store_true", help="print JSON")
     b.set_defaults(func=balance)
-    s = rsub.add_parser("sweep", help="credit what was missed, expire lapsed points, send expiry notices and thank-you reminders")
+    s = rsub.add_parser(
+        "sweep",
+        help="credit what was missed, expire lapsed points, send expiry notices and thank-you reminders",
+    )
     s.add_argument("--json", action="store_true", help="print JSON")
     s.set_defaults(func=sweep)
 
@@ -41,7 +46,9 @@ def balance(args) -> int:
     if expiring:
         print(f"  {expiring} lapse on {expiring_at:%Y-%m-%d}")
     for e in entries:
-        print(f"  {e.at:%Y-%m-%d}  {e.points:+7d}  = {e.balance_after:<7d} {e.get_kind_display():<9} {e.reason}")
+        print(
+            f"  {e.at:%Y-%m-%d}  {e.points:+7d}  = {e.balance_after:<7d} {e.get_kind_display():<9} {e.reason}"
+        )
     return 0
 
 
@@ -51,5 +58,9 @@ def sweep(args) -> int:
 
     ensure_migrated()
     summary = rewards_sweep()
-    print(json.dumps(summary) if args.json else ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items()))
+    print(
+        json.dumps(summary)
+        if args.json
+        else ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in summary.items())
+    )
     return 0

@@ -9,15 +9,87 @@ from decimal import Decimal
 
 CATALOGUE = [
     # name, kind, points, value, stock, countries, description
-    ("Coffee gift card", "gift_card", 300, "25.00", None, "US;CA", "A $25 card for a coffee chain, by email."),
-    ("Amazon gift card", "gift_card", 600, "50.00", 40, "US;GB;DE", "A $50 (or local equivalent) card, by email."),
-    ("Donation to a charity of your choice", "donation", 400, "40.00", None, "", "Made in your name; tell us which charity."),
-    ("Tree planting in your name", "donation", 150, "15.00", None, "", "Ten trees planted through a reforestation partner."),
-    ("Handwritten thank-you from our CEO", "thank_you", 0, "0.00", None, "", "For companies that accept no gifts."),
-    ("Advanced admin training seat", "training", 900, "0.00", 12, "", "A seat in the two-day online course."),
-    ("Customer conference pass", "event_pass", 1500, "0.00", 8, "", "A full pass to the annual customer conference."),
-    ("Health check by a solution architect", "service", 1200, "0.00", 5, "", "Half a day reviewing your set-up."),
-    ("10% off your next renewal add-on", "discount", 2000, "0.00", None, "", "Applied to the next add-on you buy."),
+    (
+        "Coffee gift card",
+        "gift_card",
+        300,
+        "25.00",
+        None,
+        "US;CA",
+        "A $25 card for a coffee chain, by email.",
+    ),
+    (
+        "Amazon gift card",
+        "gift_card",
+        600,
+        "50.00",
+        40,
+        "US;GB;DE",
+        "A $50 (or local equivalent) card, by email.",
+    ),
+    (
+        "Donation to a charity of your choice",
+        "donation",
+        400,
+        "40.00",
+        None,
+        "",
+        "Made in your name; tell us which charity.",
+    ),
+    (
+        "Tree planting in your name",
+        "donation",
+        150,
+        "15.00",
+        None,
+        "",
+        "Ten trees planted through a reforestation partner.",
+    ),
+    (
+        "Handwritten thank-you from our CEO",
+        "thank_you",
+        0,
+        "0.00",
+        None,
+        "",
+        "For companies that accept no gifts.",
+    ),
+    (
+        "Advanced admin training seat",
+        "training",
+        900,
+        "0.00",
+        12,
+        "",
+        "A seat in the two-day online course.",
+    ),
+    (
+        "Customer conference pass",
+        "event_pass",
+        1500,
+        "0.00",
+        8,
+        "",
+        "A full pass to the annual customer conference.",
+    ),
+    (
+        "Health check by a solution architect",
+        "service",
+        1200,
+        "0.00",
+        5,
+        "",
+        "Half a day reviewing your set-up.",
+    ),
+    (
+        "10% off your next renewal add-on",
+        "discount",
+        2000,
+        "0.00",
+        None,
+        "",
+        "Applied to the next add-on you buy.",
+    ),
 ]
 TEMPLATES = [
     ("Warm thanks", "", "Thank you, {first_name}",
@@ -58,12 +130,16 @@ def demo_rewards(*, rng: random.Random, today: dt.date) -> dict:
         for name, kind, points, value, stock, countries, description in CATALOGUE
     ]  # fmt: skip
     for name, activity_type, subject, body in TEMPLATES:
-        services.thank_you_template_save(actor=pm, name=name, activity_type=activity_type, subject=subject, body=body)
+        services.thank_you_template_save(
+            actor=pm, name=name, activity_type=activity_type, subject=subject, body=body
+        )
     summary["catalogue_items"] = len(items)
 
     # Points for every completed activity, on the day it happened; its thank-you opened then too.
     completed = list(
-        Activity.objects.filter(status=ActivityStatus.COMPLETED, occurred_at__lte=now).order_by("occurred_at", "pk")
+        Activity.objects.filter(status=ActivityStatus.COMPLETED, occurred_at__lte=now).order_by(
+            "occurred_at", "pk"
+        )
     )
     credited = 0
     for activity in completed:
@@ -71,7 +147,9 @@ def demo_rewards(*, rng: random.Random, today: dt.date) -> dict:
             credited += 1
     summary["activities_credited"] = credited
     # Most thank-yous were sent on time; the last fortnight's are still open, a few overdue.
-    for task in ThankYouTask.objects.filter(status="open", created_at__lt=now - dt.timedelta(days=14)).select_related("reference"):
+    for task in ThankYouTask.objects.filter(
+        status="open", created_at__lt=now - dt.timedelta(days=14)
+    ).select_related("reference"):
         if rng.random() < 0.92:
             ThankYouTask.objects.filter(pk=task.pk).update(
                 status="done", done_at=task.created_at + dt.timedelta(hours=rng.randint(2, 40)), done_by=pm,
@@ -81,8 +159,12 @@ def demo_rewards(*, rng: random.Random, today: dt.date) -> dict:
 
     # Salespeople: sharing their customers, feedback, nominations.
     shared = 0
-    for candidate in RequestCandidate.objects.filter(approved_at__isnull=False).order_by("approved_at", "pk"):
-        if services.reward_credit_sharing(candidate_id=candidate.pk, at=min(candidate.approved_at, now)):
+    for candidate in RequestCandidate.objects.filter(approved_at__isnull=False).order_by(
+        "approved_at", "pk"
+    ):
+        if services.reward_credit_sharing(
+            candidate_id=candidate.pk, at=min(candidate.approved_at, now)
+        ):
             shared += 1
     feedback = 0
     for item in Feedback.objects.filter(given_by__isnull=False).order_by("given_at", "pk"):
@@ -90,12 +172,20 @@ def demo_rewards(*, rng: random.Random, today: dt.date) -> dict:
             feedback += 1
     nominated = 0
     if reps:
-        references = list(ReferenceProfile.objects.select_related("contact__account").order_by("pk"))
+        references = list(
+            ReferenceProfile.objects.select_related("contact__account").order_by("pk")
+        )
         for reference in rng.sample(references, min(len(references), 40)):
             owner = reference.contact.account.owner
-            nominator = owner if owner and owner.role == "sales_rep" and rng.random() < 0.8 else rng.choice(reps)
+            nominator = (
+                owner
+                if owner and owner.role == "sales_rep" and rng.random() < 0.8
+                else rng.choice(reps)
+            )
             day = today - dt.timedelta(days=rng.randint(0, 360))
-            if services.reward_credit_nomination(nominator=nominator, reference_id=reference.pk, at=_moment(day, rng)):
+            if services.reward_credit_nomination(
+                nominator=nominator, reference_id=reference.pk, at=_moment(day, rng)
+            ):
                 nominated += 1
     summary.update(sharing_credits=shared, feedback_credits=feedback, nominations=nominated)
 
@@ -107,29 +197,53 @@ def demo_rewards(*, rng: random.Random, today: dt.date) -> dict:
     )
     rng.shuffle(holders)
     # Every state early in the list, so even a small demo shows each of them.
-    plan = ["requested", "fulfilled", "approved", "refused", "fulfilled", "requested", "fulfilled", "approved"] * 3
+    plan = [
+        "requested",
+        "fulfilled",
+        "approved",
+        "refused",
+        "fulfilled",
+        "requested",
+        "fulfilled",
+        "approved",
+    ] * 3
     states: dict[str, int] = {}
     for holder, state in zip(holders, plan, strict=False):
         account = holder.reference.contact.account
         choices = [i for i in items if i.points_cost <= holder.balance and i.points_cost
                    and services.item_allowed_for(i, gift_policy=account.gift_policy, country=account.country)[0]]  # fmt: skip
         if not choices:
-            choices = [i for i in items if services.item_allowed_for(i, gift_policy=account.gift_policy, country=account.country)[0]]
+            choices = [
+                i
+                for i in items
+                if services.item_allowed_for(
+                    i, gift_policy=account.gift_policy, country=account.country
+                )[0]
+            ]
         if not choices:
             continue
         try:
-            redemption = services.reward_redeem(actor=pm, reference_id=holder.reference_id, item_id=rng.choice(choices).pk)
+            redemption = services.reward_redeem(
+                actor=pm, reference_id=holder.reference_id, item_id=rng.choice(choices).pk
+            )
         except RefdeskError:
             continue
-        asked = now - dt.timedelta(days=rng.randint(1, 5) if state == "requested" else rng.randint(8, 60), hours=rng.randint(0, 8))
+        asked = now - dt.timedelta(
+            days=rng.randint(1, 5) if state == "requested" else rng.randint(8, 60),
+            hours=rng.randint(0, 8),
+        )
         Redemption.objects.filter(pk=redemption.pk).update(requested_at=asked)
         LedgerEntry.objects.filter(redemption=redemption).update(at=asked)
         if state in ("approved", "fulfilled"):
             services.redemption_approve(actor=pm, redemption_id=redemption.pk)
-            Redemption.objects.filter(pk=redemption.pk).update(decided_at=asked + dt.timedelta(hours=rng.randint(2, 30)))
+            Redemption.objects.filter(pk=redemption.pk).update(
+                decided_at=asked + dt.timedelta(hours=rng.randint(2, 30))
+            )
         if state == "fulfilled":
             services.redemption_fulfil(actor=pm, redemption_id=redemption.pk)
-            Redemption.objects.filter(pk=redemption.pk).update(fulfilled_at=asked + dt.timedelta(days=rng.randint(2, 7)))
+            Redemption.objects.filter(pk=redemption.pk).update(
+                fulfilled_at=asked + dt.timedelta(days=rng.randint(2, 7))
+            )
         if state == "refused":
             services.redemption_refuse(actor=pm, redemption_id=redemption.pk,
                                        reason=rng.choice(["The vendor no longer ships there", "Asked twice by mistake",

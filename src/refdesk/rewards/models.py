@@ -21,10 +21,14 @@ class RewardSettings(models.Model):
     """The program's reward settings: one row, created with the defaults on first read."""
 
     expiry_months = models.PositiveSmallIntegerField(
-        default=24, validators=[MinValueValidator(1), MaxValueValidator(120)], help_text="Points expire this many months after they were earned"
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(120)],
+        help_text="Points expire this many months after they were earned",
     )
     expiry_notice_days = models.PositiveSmallIntegerField(
-        default=30, validators=[MinValueValidator(1), MaxValueValidator(365)], help_text="Tell people this many days before points expire"
+        default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="Tell people this many days before points expire",
     )
     yearly_value_cap = models.DecimalField(
         max_digits=10, decimal_places=2, default=Decimal("250.00"), validators=[MinValueValidator(Decimal("0"))],
@@ -32,10 +36,14 @@ class RewardSettings(models.Model):
     )  # fmt: skip
     currency = models.CharField(max_length=3, default="USD")
     thank_you_due_days = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(60)], help_text="A thank-you is due this many days after an activity"
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
+        help_text="A thank-you is due this many days after an activity",
     )
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = "reward settings"
@@ -53,7 +61,9 @@ class EarnRule(models.Model):
     points = models.PositiveIntegerField(validators=[MaxValueValidator(1_000_000)])
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["key"]
@@ -71,19 +81,32 @@ class PointsHolder(models.Model):
     """
 
     reference = models.OneToOneField(
-        "pool.ReferenceProfile", null=True, blank=True, on_delete=models.PROTECT, related_name="points_holder"
+        "pool.ReferenceProfile",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_holder",
     )
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="points_holder")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="points_holder",
+    )
     balance = models.IntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(reference__isnull=False, user__isnull=True) | Q(reference__isnull=True, user__isnull=False),
+                condition=Q(reference__isnull=False, user__isnull=True)
+                | Q(reference__isnull=True, user__isnull=False),
                 name="holder_reference_xor_user",
             ),
-            models.CheckConstraint(condition=Q(balance__gte=0), name="holder_balance_never_negative"),
+            models.CheckConstraint(
+                condition=Q(balance__gte=0), name="holder_balance_never_negative"
+            ),
         ]
 
     def __str__(self):
@@ -105,13 +128,25 @@ class LedgerEntry(models.Model):
     points = models.IntegerField()
     balance_after = models.IntegerField()
     at = models.DateTimeField(db_index=True)
-    expires_at = models.DateTimeField(null=True, blank=True, help_text="For points added: when they lapse")
+    expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="For points added: when they lapse"
+    )
     rule = models.CharField(max_length=20, blank=True, help_text="The earn rule that applied")
     reason = models.CharField(max_length=300)
     source_key = models.CharField(max_length=80, blank=True, default="")
-    activity = models.ForeignKey("activities.Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    redemption = models.ForeignKey("rewards.Redemption", null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    redemption = models.ForeignKey(
+        "rewards.Redemption",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="entries",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=120, blank=True)
 
     class Meta:
@@ -122,11 +157,23 @@ class LedgerEntry(models.Model):
             models.Index(fields=["kind", "at"], name="ledger_kind_at_idx"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["activity", "kind"], condition=Q(activity__isnull=False), name="ledger_once_per_activity_kind"),
-            models.UniqueConstraint(fields=["source_key"], condition=~Q(source_key=""), name="ledger_source_once"),
-            models.CheckConstraint(condition=Q(balance_after__gte=0), name="ledger_balance_after_never_negative"),
+            models.UniqueConstraint(
+                fields=["activity", "kind"],
+                condition=Q(activity__isnull=False),
+                name="ledger_once_per_activity_kind",
+            ),
+            models.UniqueConstraint(
+                fields=["source_key"], condition=~Q(source_key=""), name="ledger_source_once"
+            ),
             models.CheckConstraint(
-                condition=(Q(kind__in=["earn", "reverse"], points__gt=0) | Q(kind__in=["redeem", "expire"], points__lt=0) | Q(kind="adjust") & ~Q(points=0)),
+                condition=Q(balance_after__gte=0), name="ledger_balance_after_never_negative"
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind__in=["earn", "reverse"], points__gt=0)
+                    | Q(kind__in=["redeem", "expire"], points__lt=0)
+                    | Q(kind="adjust") & ~Q(points=0)
+                ),
                 name="ledger_points_sign_by_kind",
             ),
         ]
@@ -143,8 +190,15 @@ class CatalogueItem(models.Model):
     description = models.TextField(blank=True)
     points_cost = models.PositiveIntegerField(validators=[MaxValueValidator(10_000_000)])
     stock = models.PositiveIntegerField(null=True, blank=True, help_text="Blank: unlimited")
-    countries = models.JSONField(default=list, blank=True, help_text="ISO codes where it can be fulfilled; empty: anywhere")
-    value = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0.00"), validators=[MinValueValidator(Decimal("0"))])
+    countries = models.JSONField(
+        default=list, blank=True, help_text="ISO codes where it can be fulfilled; empty: anywhere"
+    )
+    value = models.DecimalField(
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0.00"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
     currency = models.CharField(max_length=3, default="USD")
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -153,7 +207,10 @@ class CatalogueItem(models.Model):
     class Meta:
         ordering = ["points_cost", "name"]
         constraints = [
-            models.CheckConstraint(condition=Q(stock__isnull=True) | Q(stock__gte=0), name="catalogue_stock_never_negative"),
+            models.CheckConstraint(
+                condition=Q(stock__isnull=True) | Q(stock__gte=0),
+                name="catalogue_stock_never_negative",
+            ),
             models.CheckConstraint(condition=Q(value__gte=0), name="catalogue_value_not_negative"),
         ]
 
@@ -169,12 +226,20 @@ class Redemption(models.Model):
     points = models.PositiveIntegerField()
     value = models.DecimalField(max_digits=10, decimal_places=2)
     currency = models.CharField(max_length=3, default="USD")
-    status = models.CharField(max_length=12, choices=RedemptionStatus.choices, default=RedemptionStatus.REQUESTED)
-    note = models.CharField(max_length=500, blank=True, help_text="e.g. which charity, where to send it")
+    status = models.CharField(
+        max_length=12, choices=RedemptionStatus.choices, default=RedemptionStatus.REQUESTED
+    )
+    note = models.CharField(
+        max_length=500, blank=True, help_text="e.g. which charity, where to send it"
+    )
     requested_at = models.DateTimeField()
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     fulfilled_at = models.DateTimeField(null=True, blank=True)
     refusal_reason = models.CharField(max_length=500, blank=True)
 
@@ -191,17 +256,36 @@ class RewardRefusal(models.Model):
 
     code = models.CharField(max_length=24, choices=RefusalCode.choices)
     reason = models.CharField(max_length=500)
-    key = models.CharField(max_length=120, blank=True, default="", help_text="Repeats of the same refusal are logged once")
-    holder = models.ForeignKey(PointsHolder, null=True, blank=True, on_delete=models.SET_NULL, related_name="refusals")
-    activity = models.ForeignKey("activities.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    item = models.ForeignKey(CatalogueItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    redemption = models.ForeignKey(Redemption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    key = models.CharField(
+        max_length=120,
+        blank=True,
+        default="",
+        help_text="Repeats of the same refusal are logged once",
+    )
+    holder = models.ForeignKey(
+        PointsHolder, null=True, blank=True, on_delete=models.SET_NULL, related_name="refusals"
+    )
+    activity = models.ForeignKey(
+        "activities.Activity", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    item = models.ForeignKey(
+        CatalogueItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    redemption = models.ForeignKey(
+        Redemption, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField()
 
     class Meta:
         ordering = ["-at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["key"], condition=~Q(key=""), name="refusal_logged_once")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["key"], condition=~Q(key=""), name="refusal_logged_once"
+            )
+        ]
 
     def __str__(self):
         return f"{self.code}: {self.reason}"
@@ -216,7 +300,9 @@ class ThankYouTemplate(models.Model):
     body = models.TextField()
     active = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["name"]
@@ -228,19 +314,29 @@ class ThankYouTemplate(models.Model):
 class ThankYouTask(models.Model):
     """The thank-you every completed activity is owed, due within days."""
 
-    activity = models.OneToOneField("activities.Activity", on_delete=models.PROTECT, related_name="thank_you")
-    reference = models.ForeignKey("pool.ReferenceProfile", on_delete=models.PROTECT, related_name="thank_yous")
+    activity = models.OneToOneField(
+        "activities.Activity", on_delete=models.PROTECT, related_name="thank_you"
+    )
+    reference = models.ForeignKey(
+        "pool.ReferenceProfile", on_delete=models.PROTECT, related_name="thank_yous"
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="thank_you_tasks",
         help_text="The account owner; program managers when there is none",
     )  # fmt: skip
-    status = models.CharField(max_length=10, choices=ThankYouStatus.choices, default=ThankYouStatus.OPEN)
+    status = models.CharField(
+        max_length=10, choices=ThankYouStatus.choices, default=ThankYouStatus.OPEN
+    )
     created_at = models.DateTimeField()
     due_at = models.DateTimeField()
     reminded_at = models.DateTimeField(null=True, blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    template = models.ForeignKey(ThankYouTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    template = models.ForeignKey(
+        ThankYouTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.TextField(blank=True)
 
     class Meta:
@@ -254,14 +350,18 @@ class ThankYouTask(models.Model):
 class ExpiryNotice(models.Model):
     """A notice that points will expire; one per holder per expiry day keeps the sweep idempotent."""
 
-    holder = models.ForeignKey(PointsHolder, on_delete=models.CASCADE, related_name="expiry_notices")
+    holder = models.ForeignKey(
+        PointsHolder, on_delete=models.CASCADE, related_name="expiry_notices"
+    )
     expires_on = models.DateField()
     points = models.PositiveIntegerField()
     sent_at = models.DateTimeField()
 
     class Meta:
         ordering = ["-sent_at"]
-        constraints = [models.UniqueConstraint(fields=["holder", "expires_on"], name="expiry_notice_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["holder", "expires_on"], name="expiry_notice_once")
+        ]
 
     def __str__(self):
         return f"{self.points} points of {self.holder} expire {self.expires_on}"
@@ -275,13 +375,21 @@ class Contest(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     team = models.CharField(max_length=100, blank=True, help_text="Blank: everyone")
-    prizes = models.JSONField(default=list, blank=True, help_text="Prizes by rank: first place first")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    prizes = models.JSONField(
+        default=list, blank=True, help_text="Prizes by rank: first place first"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_on", "-pk"]
-        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="contest_ends_after_start")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="contest_ends_after_start"
+            )
+        ]
 
     def __str__(self):
         return self.name

@@ -35,8 +35,20 @@ def thank_you_out(t, now=None) -> dict:
 
 
 def standing_out(s) -> dict:
-    return {"rank": s.rank, "user_id": s.user_id, "name": s.name, "team": s.team, "points": s.points, "prize": s.prize}
+    return {
+        "rank": s.rank,
+        "user_id": s.user_id,
+        "name": s.name,
+        "team": s.team,
+        "points": s.points,
+        "prize": s.prize,
+    }
 
 
 def rule_out(rule) -> dict:
-    return {"key": rule.key, "label": rule.get_key_display(), "points": rule.points, "active": rule.active}
+    return {
+        "key": rule.key,
+        "label": rule.get_key_display(),
+        "points": rule.points,
+        "active": rule.active,
+    }

@@ -96,7 +96,9 @@ class CatalogueItemPatch(Schema):
     description: Annotated[str, Field(max_length=2000)] | None = None
     points_cost: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
     stock: Annotated[int, Field(ge=0, le=10_000_000)] | None = None
-    countries: Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=250)] | None = None
+    countries: (
+        Annotated[list[Annotated[str, Field(max_length=60)]], Field(max_length=250)] | None
+    ) = None
     value: Annotated[Decimal, Field(ge=0, le=99999999, decimal_places=2)] | None = None
     active: bool | None = None
 

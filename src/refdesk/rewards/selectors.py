@@ -47,10 +47,16 @@ def balance_of(holder: PointsHolder | None) -> int:
 def ledger_list(*, holder: PointsHolder | None) -> QuerySet[LedgerEntry]:
     if holder is None:
         return LedgerEntry.objects.none()
-    return LedgerEntry.objects.filter(holder=holder).select_related("redemption__item", "actor").order_by("-at", "-pk")
+    return (
+        LedgerEntry.objects.filter(holder=holder)
+        .select_related("redemption__item", "actor")
+        .order_by("-at", "-pk")
+    )
 
 
-def expiring_soon(holder: PointsHolder | None, *, now: dt.datetime | None = None) -> tuple[int, dt.datetime | None]:
+def expiring_soon(
+    holder: PointsHolder | None, *, now: dt.datetime | None = None
+) -> tuple[int, dt.datetime | None]:
     """(points that will lapse within the notice period, the first date) — for 'use them before…'."""
     from refdesk.rewards.services import _expiry_position, reward_settings_get
 
@@ -59,7 +65,9 @@ def expiring_soon(holder: PointsHolder | None, *, now: dt.datetime | None = None
     now = now or timezone.now()
     horizon = now + dt.timedelta(days=reward_settings_get().expiry_notice_days)
     first = (
-        LedgerEntry.objects.filter(holder=holder, points__gt=0, expires_at__gt=now, expires_at__lte=horizon)
+        LedgerEntry.objects.filter(
+            holder=holder, points__gt=0, expires_at__gt=now, expires_at__lte=horizon
+        )
         .order_by("expires_at")
         .values_list("expires_at", flat=True)
         .first()
@@ -91,14 +99,20 @@ def my_points(*, user, limit: int = 100) -> PointsSummary:
         entries=list(ledger_list(holder=holder)[:limit]),
         expiring=expiring,
         expiring_at=at,
-        redemptions=list(Redemption.objects.filter(holder=holder).select_related("item")[:50]) if holder else [],
+        redemptions=list(Redemption.objects.filter(holder=holder).select_related("item")[:50])
+        if holder
+        else [],
     )
 
 
 def holder_get(*, user, holder_id: int) -> PointsHolder:
     """A points holder: program managers see all, anyone else only their own."""
     _require_login(user)
-    holder = PointsHolder.objects.select_related("reference__contact__account", "user").filter(pk=holder_id).first()
+    holder = (
+        PointsHolder.objects.select_related("reference__contact__account", "user")
+        .filter(pk=holder_id)
+        .first()
+    )
     if holder is None or not (is_program_manager(user) or holder.user_id == user.pk):
         raise NotFound(f"No points holder #{holder_id}.")
     return holder
@@ -139,7 +153,9 @@ def catalogue_for_reference(reference) -> list[dict]:
     account = reference.contact.account
     result = []
     for item in CatalogueItem.objects.filter(active=True):
-        allowed, _, reason = item_allowed_for(item, gift_policy=account.gift_policy, country=account.country)
+        allowed, _, reason = item_allowed_for(
+            item, gift_policy=account.gift_policy, country=account.country
+        )
         if allowed and item.stock == 0:
             allowed, reason = False, "Out of stock."
         result.append({"item": item, "allowed": allowed, "reason": reason})
@@ -151,7 +167,9 @@ def reference_rewards_summary(reference_id: int, *, limit: int = 100) -> dict:
     from refdesk.pool.models import ReferenceProfile
     from refdesk.rewards.services import reward_settings_get, value_received_in_year
 
-    reference = ReferenceProfile.objects.select_related("contact__account").filter(pk=reference_id).first()
+    reference = (
+        ReferenceProfile.objects.select_related("contact__account").filter(pk=reference_id).first()
+    )
     if reference is None:
         raise NotFound(f"No reference #{reference_id}.")
     holder = PointsHolder.objects.filter(reference=reference).first()
@@ -163,7 +181,9 @@ def reference_rewards_summary(reference_id: int, *, limit: int = 100) -> dict:
         "holder": holder,
         "balance": balance_of(holder),
         "entries": list(ledger_list(holder=holder)[:limit]),
-        "redemptions": list(Redemption.objects.filter(holder=holder).select_related("item")[:50]) if holder else [],
+        "redemptions": list(Redemption.objects.filter(holder=holder).select_related("item")[:50])
+        if holder
+        else [],
         "catalogue": catalogue_for_reference(reference),
         "gift_policy": reference.contact.account.gift_policy,
         "expiring": expiring,
@@ -180,19 +200,26 @@ def reference_rewards_summary(reference_id: int, *, limit: int = 100) -> dict:
 def redemption_list(*, user, status: str = "") -> QuerySet[Redemption]:
     """Program managers see every redemption; anyone else their own."""
     _require_login(user)
-    qs = Redemption.objects.select_related("item", "holder__reference__contact__account", "holder__user", "decided_by")
+    qs = Redemption.objects.select_related(
+        "item", "holder__reference__contact__account", "holder__user", "decided_by"
+    )
     if not is_program_manager(user):
         qs = qs.filter(holder__user=user)
     if status:
         if status not in RedemptionStatus.values:
-            raise InvalidInput(f"Unknown status {status!r}.", details={"status": f"use one of {', '.join(RedemptionStatus.values)}"})
+            raise InvalidInput(
+                f"Unknown status {status!r}.",
+                details={"status": f"use one of {', '.join(RedemptionStatus.values)}"},
+            )
         qs = qs.filter(status=status)
     return qs.order_by("requested_at", "pk") if status == RedemptionStatus.REQUESTED else qs
 
 
 def refusal_list(*, user, code: str = "") -> QuerySet[RewardRefusal]:
     _require_pm(user)
-    qs = RewardRefusal.objects.select_related("holder__reference__contact", "holder__user", "activity", "item", "actor")
+    qs = RewardRefusal.objects.select_related(
+        "holder__reference__contact", "holder__user", "activity", "item", "actor"
+    )
     return qs.filter(code=code) if code else qs
 
 
@@ -202,11 +229,20 @@ def earn_rule_list(*, user) -> QuerySet[EarnRule]:
     _require_login(user)
     earn_rules_ensure()
     # The references' activity types first, then the salespeople's actions, as the choices list them.
-    order = Case(*[When(key=key, then=Value(n)) for n, (key, _) in enumerate(RULE_KEYS)], output_field=IntegerField())
+    order = Case(
+        *[When(key=key, then=Value(n)) for n, (key, _) in enumerate(RULE_KEYS)],
+        output_field=IntegerField(),
+    )
     return EarnRule.objects.order_by(order)
 
 
-def thank_you_list(*, user, overdue: bool = False, status: str = ThankYouStatus.OPEN, now: dt.datetime | None = None) -> QuerySet[ThankYouTask]:
+def thank_you_list(
+    *,
+    user,
+    overdue: bool = False,
+    status: str = ThankYouStatus.OPEN,
+    now: dt.datetime | None = None,
+) -> QuerySet[ThankYouTask]:
     """Thank-yous: program managers see all, account owners theirs; overdue ones first."""
     _require_login(user)
     qs = ThankYouTask.objects.select_related("reference__contact__account", "activity", "assignee")
@@ -239,7 +275,9 @@ def period_bounds(period: str, on: dt.date) -> tuple[dt.date, dt.date]:
     elif period == Period.YEAR:
         start, end = dt.date(on.year, 1, 1), dt.date(on.year + 1, 1, 1)
     else:
-        raise InvalidInput(f"Unknown period {period!r}.", details={"period": "use month, quarter or year"})
+        raise InvalidInput(
+            f"Unknown period {period!r}.", details={"period": "use month, quarter or year"}
+        )
     return start, end
 
 
@@ -257,13 +295,28 @@ class Standing:
     prize: str = ""
 
 
-def standings(*, start: dt.date, end: dt.date, team: str = "", prizes: list[str] | None = None, limit: int = 100) -> list[Standing]:
+def standings(
+    *,
+    start: dt.date,
+    end: dt.date,
+    team: str = "",
+    prizes: list[str] | None = None,
+    limit: int = 100,
+) -> list[Standing]:
     """Salespeople ranked by points earned in [start, end); equal points share a rank."""
-    qs = LedgerEntry.objects.filter(kind=EntryKind.EARN, holder__user__isnull=False, at__gte=_start(start), at__lt=_start(end))
+    qs = LedgerEntry.objects.filter(
+        kind=EntryKind.EARN, holder__user__isnull=False, at__gte=_start(start), at__lt=_start(end)
+    )
     if team:
         qs = qs.filter(holder__user__team=team)
     rows = (
-        qs.values("holder__user_id", "holder__user__first_name", "holder__user__last_name", "holder__user__email", "holder__user__team")
+        qs.values(
+            "holder__user_id",
+            "holder__user__first_name",
+            "holder__user__last_name",
+            "holder__user__email",
+            "holder__user__team",
+        )
         .annotate(points=Sum("points"))
         .order_by("-points", "holder__user__first_name", "holder__user_id")[:limit]
     )
@@ -271,13 +324,27 @@ def standings(*, start: dt.date, end: dt.date, team: str = "", prizes: list[str]
     for index, row in enumerate(rows, start=1):
         if row["points"] != previous:
             rank, previous = index, row["points"]
-        name = f"{row['holder__user__first_name']} {row['holder__user__last_name']}".strip() or row["holder__user__email"]
+        name = (
+            f"{row['holder__user__first_name']} {row['holder__user__last_name']}".strip()
+            or row["holder__user__email"]
+        )
         prize = prizes[rank - 1] if prizes and rank <= len(prizes) else ""
-        result.append(Standing(rank=rank, user_id=row["holder__user_id"], name=name, team=row["holder__user__team"], points=row["points"], prize=prize))
+        result.append(
+            Standing(
+                rank=rank,
+                user_id=row["holder__user_id"],
+                name=name,
+                team=row["holder__user__team"],
+                points=row["points"],
+                prize=prize,
+            )
+        )
     return result
 
 
-def leaderboard(*, user, period: str = Period.MONTH, on: dt.date | None = None, team: str = "") -> dict:
+def leaderboard(
+    *, user, period: str = Period.MONTH, on: dt.date | None = None, team: str = ""
+) -> dict:
     """The salespeople's leaderboard for a month, quarter or year, for everyone or one team."""
     _require_login(user)
     on = on or timezone.now().date()
@@ -289,7 +356,13 @@ def leaderboard(*, user, period: str = Period.MONTH, on: dt.date | None = None, 
 def teams() -> list[str]:
     from refdesk.people.models import User
 
-    return list(User.objects.exclude(team="").filter(is_active=True).values_list("team", flat=True).distinct().order_by("team"))
+    return list(
+        User.objects.exclude(team="")
+        .filter(is_active=True)
+        .values_list("team", flat=True)
+        .distinct()
+        .order_by("team")
+    )
 
 
 def contest_list(*, user) -> QuerySet[Contest]:
@@ -307,7 +380,12 @@ def contest_get(*, user, contest_id: int) -> Contest:
 
 def contest_standings(contest: Contest) -> list[Standing]:
     """The contest's leaderboard: points earned from its first to its last day, with prizes by rank."""
-    return standings(start=contest.starts_on, end=contest.ends_on + dt.timedelta(days=1), team=contest.team, prizes=contest.prizes)
+    return standings(
+        start=contest.starts_on,
+        end=contest.ends_on + dt.timedelta(days=1),
+        team=contest.team,
+        prizes=contest.prizes,
+    )
 
 
 def pm_counts(*, user) -> dict:
@@ -317,7 +395,12 @@ def pm_counts(*, user) -> dict:
     return {
         "to_approve": Redemption.objects.filter(status=RedemptionStatus.REQUESTED).count(),
         "to_fulfil": Redemption.objects.filter(status=RedemptionStatus.APPROVED).count(),
-        "thank_yous_overdue": ThankYouTask.objects.filter(status=ThankYouStatus.OPEN, due_at__lte=now).count(),
+        "thank_yous_overdue": ThankYouTask.objects.filter(
+            status=ThankYouStatus.OPEN, due_at__lte=now
+        ).count(),
         "refusals_30d": RewardRefusal.objects.filter(at__gte=now - dt.timedelta(days=30)).count(),
-        "points_outstanding": PointsHolder.objects.filter(Q(reference__isnull=False)).aggregate(s=Sum("balance"))["s"] or 0,
+        "points_outstanding": PointsHolder.objects.filter(Q(reference__isnull=False)).aggregate(
+            s=Sum("balance")
+        )["s"]
+        or 0,
     }

@@ -146,7 +146,9 @@ def earn_rule_set(*, actor, key: str, points: Any, active: Any = True) -> EarnRu
     _require_pm(actor, "Only a program manager can change earn rules.")
     keys = [k for k, _ in RULE_KEYS]
     if key not in keys:
-        raise InvalidInput(f"Unknown rule {key!r}: use one of {', '.join(keys)}.", details={"key": "is unknown"})
+        raise InvalidInput(
+            f"Unknown rule {key!r}: use one of {', '.join(keys)}.", details={"key": "is unknown"}
+        )
     cleaned = v.clean_fields({"points": _required(v.whole_number(0, 1_000_000)), "active": v.boolean},
                              {"points": points, "active": active})  # fmt: skip
     earn_rules_ensure()
@@ -209,7 +211,9 @@ def _post(
     """
     balance = holder.balance + points
     if balance < 0:
-        raise _Refused(RefusalCode.BALANCE, f"Not enough points: {holder.balance} available, {-points} needed.")
+        raise _Refused(
+            RefusalCode.BALANCE, f"Not enough points: {holder.balance} available, {-points} needed."
+        )
     expires_at = None
     if points > 0 and kind in (EntryKind.EARN, EntryKind.ADJUST):
         expires_at = _add_months(at, reward_settings_get().expiry_months)
@@ -227,7 +231,9 @@ def _post(
 def _add_months(moment: dt.datetime, months: int) -> dt.datetime:
     month = moment.month - 1 + months
     year, month = moment.year + month // 12, month % 12 + 1
-    return moment.replace(year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1]))
+    return moment.replace(
+        year=year, month=month, day=min(moment.day, calendar.monthrange(year, month)[1])
+    )
 
 
 class _Refused(Exception):
@@ -267,18 +273,33 @@ def points_adjust(*, actor, holder_id: int, points: int, reason: str) -> LedgerE
         raise Forbidden("An adjustment needs a program manager.")
     reason = (reason or "").strip()
     errors = {}
-    if isinstance(points, bool) or not isinstance(points, int) or points == 0 or abs(points) > 10_000_000:
+    if (
+        isinstance(points, bool)
+        or not isinstance(points, int)
+        or points == 0
+        or abs(points) > 10_000_000
+    ):
         errors["points"] = "must be a whole number other than 0"
     if not reason:
         errors["reason"] = "is required"
     if errors:
-        raise InvalidInput("Please correct: " + "; ".join(f"{k} {m}" for k, m in errors.items()) + ".", details=errors)
+        raise InvalidInput(
+            "Please correct: " + "; ".join(f"{k} {m}" for k, m in errors.items()) + ".",
+            details=errors,
+        )
     if not PointsHolder.objects.filter(pk=holder_id).exists():
         raise NotFound("No such points holder.")
     try:
         with transaction.atomic():
             holder = _lock(holder_id)
-            return _post(holder, kind=EntryKind.ADJUST, points=points, reason=reason, at=timezone.now(), actor=actor)
+            return _post(
+                holder,
+                kind=EntryKind.ADJUST,
+                points=points,
+                reason=reason,
+                at=timezone.now(),
+                actor=actor,
+            )
     except _Refused as exc:
         raise RewardRefused(exc.message, code=exc.code) from None
 
@@ -298,7 +319,9 @@ def _earn(holder_id: int, *, points: int, reason: str, source_key: str, rule: st
         return None
 
 
-def reward_credit_for_activity(*, activity_id: int, at: dt.datetime | None = None, actor=None) -> LedgerEntry | None:
+def reward_credit_for_activity(
+    *, activity_id: int, at: dt.datetime | None = None, actor=None
+) -> LedgerEntry | None:
     """Credit the reference for a completed activity (once) and open its thank-you task; refusals are logged.
 
     The completion hook, the sweep and the demo may all deliver the same completion: a repeat from
@@ -309,7 +332,11 @@ def reward_credit_for_activity(*, activity_id: int, at: dt.datetime | None = Non
     from refdesk.activities.models import Activity
 
     _require_pm(actor, "Only a program manager can credit an activity.")
-    activity = Activity.objects.select_related("reference__contact__account__owner").filter(pk=activity_id).first()
+    activity = (
+        Activity.objects.select_related("reference__contact__account__owner")
+        .filter(pk=activity_id)
+        .first()
+    )
     if activity is None:
         raise NotFound(f"No activity #{activity_id}.")
     now = timezone.now()
@@ -344,7 +371,9 @@ def reward_credit_for_activity(*, activity_id: int, at: dt.datetime | None = Non
     return entry if entry is not None else already()
 
 
-def reward_credit_nomination(*, nominator, reference_id: int, at: dt.datetime | None = None) -> LedgerEntry | None:
+def reward_credit_nomination(
+    *, nominator, reference_id: int, at: dt.datetime | None = None
+) -> LedgerEntry | None:
     """Credit the salesperson who nominated a reference (the first nominator only; never oneself)."""
     from refdesk.pool.models import ReferenceProfile
 
@@ -372,12 +401,16 @@ def reward_credit_nomination(*, nominator, reference_id: int, at: dt.datetime | 
     return entry
 
 
-def reward_credit_sharing(*, candidate_id: int, at: dt.datetime | None = None) -> LedgerEntry | None:
+def reward_credit_sharing(
+    *, candidate_id: int, at: dt.datetime | None = None
+) -> LedgerEntry | None:
     """Credit the account owner when another rep's request to use their customer was approved (once per request and account)."""
     from refdesk.asks.models import RequestCandidate
 
     candidate = (
-        RequestCandidate.objects.select_related("request__requester", "reference__contact__account__owner")
+        RequestCandidate.objects.select_related(
+            "request__requester", "reference__contact__account__owner"
+        )
         .filter(pk=candidate_id)
         .first()
     )
@@ -401,15 +434,25 @@ def reward_credit_sharing(*, candidate_id: int, at: dt.datetime | None = None) -
                  reason=f"Shared {account.name} with {request.requester.display_name} (request #{request.pk})")  # fmt: skip
 
 
-def reward_credit_feedback(*, feedback_id: int, at: dt.datetime | None = None) -> LedgerEntry | None:
+def reward_credit_feedback(
+    *, feedback_id: int, at: dt.datetime | None = None
+) -> LedgerEntry | None:
     """Credit the salesperson who gave feedback after an activity (once per feedback)."""
     from refdesk.asks.models import Feedback
 
-    feedback = Feedback.objects.select_related("given_by", "candidate__request", "candidate__reference__contact").filter(pk=feedback_id).first()
+    feedback = (
+        Feedback.objects.select_related(
+            "given_by", "candidate__request", "candidate__reference__contact"
+        )
+        .filter(pk=feedback_id)
+        .first()
+    )
     if feedback is None:
         raise NotFound(f"No feedback #{feedback_id}.")
     if feedback.given_by is None:
-        return None  # the reference's own feedback through their link: references earn from activities
+        return (
+            None  # the reference's own feedback through their link: references earn from activities
+        )
     holder = holder_for_user(feedback.given_by_id)
     points = _rule_points(SalesAction.FEEDBACK)
     if points <= 0:
@@ -450,7 +493,10 @@ def catalogue_item_create(*, actor, **fields: Any) -> CatalogueItem:
     cleaned = v.clean_fields(ITEM_FIELDS, fields)
     missing = {k: "is required" for k in ("name", "kind", "points_cost") if k not in cleaned}
     if missing:
-        raise InvalidInput("Please correct: " + "; ".join(f"{k} is required" for k in missing) + ".", details=missing)
+        raise InvalidInput(
+            "Please correct: " + "; ".join(f"{k} is required" for k in missing) + ".",
+            details=missing,
+        )
     cleaned.setdefault("currency", reward_settings_get().currency)
     return CatalogueItem.objects.create(**cleaned)
 
@@ -469,21 +515,39 @@ def catalogue_item_update(*, actor, item_id: int, **fields: Any) -> CatalogueIte
 # --- redemption -----------------------------------------------------------------------------------
 
 
-def item_allowed_for(item: CatalogueItem, *, gift_policy: str | None, country: str | None) -> tuple[bool, str, str]:
+def item_allowed_for(
+    item: CatalogueItem, *, gift_policy: str | None, country: str | None
+) -> tuple[bool, str, str]:
     """(allowed, refusal code, reason) for a holder under an account's gift policy and country. Pure rule.
 
     Salespeople have neither (None): company policies and shipping are the program's own business.
     """
     if gift_policy == GiftPolicy.DONATION_ONLY and item.kind != ItemKind.DONATION:
-        return False, RefusalCode.GIFT_POLICY, "The customer's company allows only a donation in their name."
+        return (
+            False,
+            RefusalCode.GIFT_POLICY,
+            "The customer's company allows only a donation in their name.",
+        )
     if gift_policy == GiftPolicy.THANK_YOU_ONLY and item.kind != ItemKind.THANK_YOU:
-        return False, RefusalCode.GIFT_POLICY, "The customer's company allows only a thank-you, no gifts."
+        return (
+            False,
+            RefusalCode.GIFT_POLICY,
+            "The customer's company allows only a thank-you, no gifts.",
+        )
     if country is None:
         return True, "", ""
     if item.countries and country and country not in item.countries:
-        return False, RefusalCode.COUNTRY, f"{item.name} cannot be fulfilled in {country} (only {', '.join(item.countries)})."
+        return (
+            False,
+            RefusalCode.COUNTRY,
+            f"{item.name} cannot be fulfilled in {country} (only {', '.join(item.countries)}).",
+        )
     if item.countries and not country:
-        return False, RefusalCode.COUNTRY, f"{item.name} is fulfilled only in {', '.join(item.countries)}; the country is unknown."
+        return (
+            False,
+            RefusalCode.COUNTRY,
+            f"{item.name} is fulfilled only in {', '.join(item.countries)}; the country is unknown.",
+        )
     return True, "", ""
 
 
@@ -496,12 +560,17 @@ def value_received_in_year(holder_id: int, moment: dt.datetime) -> Decimal:
     """Money value of a holder's live redemptions in the calendar year of `moment`."""
     start, end = _year_bounds(moment)
     total = Redemption.objects.filter(
-        holder_id=holder_id, status__in=LIVE_REDEMPTION_STATUSES, requested_at__gte=start, requested_at__lt=end
+        holder_id=holder_id,
+        status__in=LIVE_REDEMPTION_STATUSES,
+        requested_at__gte=start,
+        requested_at__lt=end,
     ).aggregate(s=Sum("value"))["s"]
     return total or Decimal("0.00")
 
 
-def reward_redeem(*, actor, item_id: int, reference_id: int | None = None, note: str = "") -> Redemption:
+def reward_redeem(
+    *, actor, item_id: int, reference_id: int | None = None, note: str = ""
+) -> Redemption:
     """Spend points on a catalogue item; the points are taken now and returned if it is refused.
 
     With `reference_id` the reference's points are spent: by a program manager, or by the reference
@@ -509,14 +578,23 @@ def reward_redeem(*, actor, item_id: int, reference_id: int | None = None, note:
     """
     if reference_id is not None:
         if actor is not None and not is_program_manager(actor):
-            raise Forbidden("Only a program manager, or the reference through their link, can redeem a reference's points.")
+            raise Forbidden(
+                "Only a program manager, or the reference through their link, can redeem a reference's points."
+            )
         from refdesk.pool.models import ReferenceProfile
 
-        reference = ReferenceProfile.objects.select_related("contact__account").filter(pk=reference_id).first()
+        reference = (
+            ReferenceProfile.objects.select_related("contact__account")
+            .filter(pk=reference_id)
+            .first()
+        )
         if reference is None:
             raise NotFound(f"No reference #{reference_id}.")
         holder = holder_for_reference(reference.pk)
-        gift_policy, country = reference.contact.account.gift_policy, reference.contact.account.country
+        gift_policy, country = (
+            reference.contact.account.gift_policy,
+            reference.contact.account.country,
+        )
     else:
         if actor is None or not getattr(actor, "pk", None):
             raise Forbidden("Log in to redeem your points.")
@@ -546,10 +624,15 @@ def reward_redeem(*, actor, item_id: int, reference_id: int | None = None, note:
                 raise _Refused(RefusalCode.YEARLY_CAP, f"{item.name} ({item.value} {item.currency}) would take this person to "
                                                         f"{received + item.value} this year; the yearly limit is {cap}.")  # fmt: skip
             if locked.balance < item.points_cost:
-                raise _Refused(RefusalCode.BALANCE, f"{item.name} costs {item.points_cost} points; {locked.balance} available.")
+                raise _Refused(
+                    RefusalCode.BALANCE,
+                    f"{item.name} costs {item.points_cost} points; {locked.balance} available.",
+                )
             if item.stock is not None:
                 # A conditional UPDATE: two redemptions of the last one cannot both succeed.
-                if not CatalogueItem.objects.filter(pk=item.pk, stock__gte=1).update(stock=F("stock") - 1):
+                if not CatalogueItem.objects.filter(pk=item.pk, stock__gte=1).update(
+                    stock=F("stock") - 1
+                ):
                     raise _Refused(RefusalCode.OUT_OF_STOCK, f"{item.name} is out of stock.")
             redemption = Redemption.objects.create(
                 holder=locked, item=item, points=item.points_cost, value=item.value, currency=item.currency, note=note,
@@ -581,7 +664,9 @@ def redemption_approve(*, actor, redemption_id: int) -> Redemption:
         status=RedemptionStatus.APPROVED, decided_at=now, decided_by=actor
     )
     if changed != 1:
-        raise IllegalTransition(f"Only a redemption waiting for approval can be approved; this one is {redemption.get_status_display().lower()}.")
+        raise IllegalTransition(
+            f"Only a redemption waiting for approval can be approved; this one is {redemption.get_status_display().lower()}."
+        )
     redemption.refresh_from_db()
     return redemption
 
@@ -593,7 +678,9 @@ def redemption_fulfil(*, actor, redemption_id: int) -> Redemption:
         status=RedemptionStatus.FULFILLED, fulfilled_at=timezone.now()
     )
     if changed != 1:
-        raise IllegalTransition(f"Only an approved redemption can be fulfilled; this one is {redemption.get_status_display().lower()}.")
+        raise IllegalTransition(
+            f"Only an approved redemption can be fulfilled; this one is {redemption.get_status_display().lower()}."
+        )
     redemption.refresh_from_db()
     return redemption
 
@@ -611,7 +698,9 @@ def redemption_refuse(*, actor, redemption_id: int, reason: str) -> Redemption:
             status=RedemptionStatus.REFUSED, decided_at=now, decided_by=actor, refusal_reason=reason[:500]
         )  # fmt: skip
         if changed != 1:
-            raise IllegalTransition(f"A redemption that is {redemption.get_status_display().lower()} cannot be refused.")
+            raise IllegalTransition(
+                f"A redemption that is {redemption.get_status_display().lower()} cannot be refused."
+            )
         if redemption.points:
             _post(holder, kind=EntryKind.REVERSE, points=redemption.points, reason=f"Returned: {redemption.item.name} refused ({reason[:200]})",
                   at=now, source_key=f"redemption:{redemption.pk}:reverse", redemption=redemption, actor=actor)  # fmt: skip
@@ -668,7 +757,9 @@ def expiry_notices_send(*, now: dt.datetime | None = None) -> int:
     settings = reward_settings_get()
     horizon = now + dt.timedelta(days=settings.expiry_notice_days)
     rows = (
-        LedgerEntry.objects.filter(points__gt=0, expires_at__gt=now, expires_at__lte=horizon, holder__balance__gt=0)
+        LedgerEntry.objects.filter(
+            points__gt=0, expires_at__gt=now, expires_at__lte=horizon, holder__balance__gt=0
+        )
         .values_list("holder_id", "expires_at")
         .order_by("holder_id", "expires_at")
     )
@@ -683,7 +774,9 @@ def expiry_notices_send(*, now: dt.datetime | None = None) -> int:
             continue
         try:
             with transaction.atomic():
-                notice = ExpiryNotice.objects.create(holder_id=holder_id, expires_on=first.date(), points=amount, sent_at=now)
+                notice = ExpiryNotice.objects.create(
+                    holder_id=holder_id, expires_on=first.date(), points=amount, sent_at=now
+                )
         except IntegrityError:
             continue
         _email_holder(notice.holder, key=f"rewards-expiry:{notice.pk}", kind="rewards_expiry",
@@ -743,16 +836,24 @@ def _render(text: str, task: ThankYouTask, sender) -> str:
         "activity": task.activity.get_activity_type_display().lower(),
         "date": f"{task.activity.occurred_at:%-d %B %Y}",
         "account": task.reference.contact.account.name,
-        "sender": sender.display_name if getattr(sender, "pk", None) else "The reference program team",
+        "sender": sender.display_name
+        if getattr(sender, "pk", None)
+        else "The reference program team",
     }
     for name, value in values.items():
         text = text.replace("{" + name + "}", value)
     return text
 
 
-def thank_you_complete(*, actor, task_id: int, template_id: int | None = None, note: str = "", send: bool = True) -> ThankYouTask:
+def thank_you_complete(
+    *, actor, task_id: int, template_id: int | None = None, note: str = "", send: bool = True
+) -> ThankYouTask:
     """Say thank you: from a template or a note, emailed to the reference (or recorded as thanked another way)."""
-    task = ThankYouTask.objects.select_related("reference__contact__account", "activity").filter(pk=task_id).first()
+    task = (
+        ThankYouTask.objects.select_related("reference__contact__account", "activity")
+        .filter(pk=task_id)
+        .first()
+    )
     if task is None:
         raise NotFound(f"No thank-you task #{task_id}.")
     if actor is None or not (is_program_manager(actor) or task.assignee_id == actor.pk):
@@ -764,9 +865,13 @@ def thank_you_complete(*, actor, task_id: int, template_id: int | None = None, n
             raise NotFound(f"No active thank-you template #{template_id}.")
     body = (note or "").strip() or (_render(template.body, task, actor) if template else "")
     if send and not body:
-        raise InvalidInput("Choose a template or write a note to send.", details={"note": "is required to send"})
+        raise InvalidInput(
+            "Choose a template or write a note to send.", details={"note": "is required to send"}
+        )
     if len(body) > 5000:
-        raise InvalidInput("The note is longer than 5000 characters.", details={"note": "is too long"})
+        raise InvalidInput(
+            "The note is longer than 5000 characters.", details={"note": "is too long"}
+        )
     now = timezone.now()
     with transaction.atomic():
         changed = ThankYouTask.objects.filter(pk=task.pk, status=ThankYouStatus.OPEN).update(
@@ -787,16 +892,24 @@ def thank_you_reminders_send(*, now: dt.datetime | None = None) -> int:
     from refdesk.people.models import User
 
     now = now or timezone.now()
-    overdue = ThankYouTask.objects.filter(status=ThankYouStatus.OPEN, due_at__lte=now, reminded_at__isnull=True)
+    overdue = ThankYouTask.objects.filter(
+        status=ThankYouStatus.OPEN, due_at__lte=now, reminded_at__isnull=True
+    )
     sent = 0
     pms = None
     for task in overdue.select_related("assignee", "reference__contact__account", "activity"):
-        if not ThankYouTask.objects.filter(pk=task.pk, reminded_at__isnull=True).update(reminded_at=now):
+        if not ThankYouTask.objects.filter(pk=task.pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
             continue  # another sweep claimed it
         if task.assignee:
             people = [task.assignee]
         else:
-            pms = pms if pms is not None else list(User.objects.filter(role="program_manager", is_active=True))
+            pms = (
+                pms
+                if pms is not None
+                else list(User.objects.filter(role="program_manager", is_active=True))
+            )
             people = pms
         contact = task.reference.contact
         for person in people:
@@ -818,7 +931,9 @@ TEMPLATE_FIELDS = {
 }
 
 
-def thank_you_template_save(*, actor, template_id: int | None = None, **fields: Any) -> ThankYouTemplate:
+def thank_you_template_save(
+    *, actor, template_id: int | None = None, **fields: Any
+) -> ThankYouTemplate:
     """Add or edit a thank-you note template (program managers)."""
     _require_pm(actor, "Only a program manager can edit thank-you templates.")
     if "activity_type" in fields and not fields["activity_type"]:
@@ -828,9 +943,14 @@ def thank_you_template_save(*, actor, template_id: int | None = None, **fields: 
     if template_id is None:
         missing = {k: "is required" for k in ("name", "subject", "body") if k not in cleaned}
         if missing:
-            raise InvalidInput("Please correct: " + "; ".join(f"{k} is required" for k in missing) + ".", details=missing)
+            raise InvalidInput(
+                "Please correct: " + "; ".join(f"{k} is required" for k in missing) + ".",
+                details=missing,
+            )
         return ThankYouTemplate.objects.create(**cleaned, updated_by=by)
-    if not ThankYouTemplate.objects.filter(pk=template_id).update(**cleaned, updated_by=by, updated_at=timezone.now()):
+    if not ThankYouTemplate.objects.filter(pk=template_id).update(
+        **cleaned, updated_by=by, updated_at=timezone.now()
+    ):
         raise NotFound(f"No thank-you template #{template_id}.")
     return ThankYouTemplate.objects.get(pk=template_id)
 
@@ -854,10 +974,18 @@ def contest_create(*, actor, **fields: Any) -> Contest:
     cleaned = v.clean_fields(CONTEST_FIELDS, fields)
     missing = {k: "is required" for k in ("name", "starts_on", "ends_on") if k not in cleaned}
     if missing:
-        raise InvalidInput("Please correct: " + "; ".join(f"{k} is required" for k in missing) + ".", details=missing)
+        raise InvalidInput(
+            "Please correct: " + "; ".join(f"{k} is required" for k in missing) + ".",
+            details=missing,
+        )
     if cleaned["ends_on"] < cleaned["starts_on"]:
-        raise InvalidInput("Please correct: ends_on must be on or after starts_on.", details={"ends_on": "must be on or after the start"})
-    return Contest.objects.create(**cleaned, created_by=actor if getattr(actor, "pk", None) else None)
+        raise InvalidInput(
+            "Please correct: ends_on must be on or after starts_on.",
+            details={"ends_on": "must be on or after the start"},
+        )
+    return Contest.objects.create(
+        **cleaned, created_by=actor if getattr(actor, "pk", None) else None
+    )
 
 
 # --- the sweep ---------------------------------------------------------------------------------------
@@ -881,17 +1009,31 @@ def rewards_catch_up(*, now: dt.datetime | None = None) -> int:
     for activity_id in list(missed):
         reward_credit_for_activity(activity_id=activity_id)
         done += 1
-    credited = set(LedgerEntry.objects.filter(source_key__startswith="sharing:", at__gte=since - CATCH_UP).values_list("source_key", flat=True))
+    credited = set(
+        LedgerEntry.objects.filter(
+            source_key__startswith="sharing:", at__gte=since - CATCH_UP
+        ).values_list("source_key", flat=True)
+    )
     approved = RequestCandidate.objects.filter(approved_at__gte=since, reference__contact__account__owner__isnull=False).values_list(
         "pk", "request_id", "reference__contact__account_id"
     )  # fmt: skip
     for candidate_id, request_id, account_id in list(approved):
-        if f"sharing:{request_id}:{account_id}" not in credited and reward_credit_sharing(candidate_id=candidate_id):
+        if f"sharing:{request_id}:{account_id}" not in credited and reward_credit_sharing(
+            candidate_id=candidate_id
+        ):
             done += 1
-    given = Feedback.objects.filter(given_at__gte=since, given_by__isnull=False).values_list("pk", flat=True)
-    credited = set(LedgerEntry.objects.filter(source_key__startswith="feedback:", at__gte=since - CATCH_UP).values_list("source_key", flat=True))
+    given = Feedback.objects.filter(given_at__gte=since, given_by__isnull=False).values_list(
+        "pk", flat=True
+    )
+    credited = set(
+        LedgerEntry.objects.filter(
+            source_key__startswith="feedback:", at__gte=since - CATCH_UP
+        ).values_list("source_key", flat=True)
+    )
     for feedback_id in list(given):
-        if f"feedback:{feedback_id}" not in credited and reward_credit_feedback(feedback_id=feedback_id):
+        if f"feedback:{feedback_id}" not in credited and reward_credit_feedback(
+            feedback_id=feedback_id
+        ):
             done += 1
     return done
 

@@ -17,7 +17,11 @@ urlpatterns = [
     path("catalogue/", views.catalogue, name="catalogue"),
     path("catalogue/<int:item_id>/", views.item_edit, name="item-edit"),
     path("redemptions/", views.redemption_list, name="redemption-list"),
-    path("redemptions/<int:redemption_id>/<slug:action>/", views.redemption_action, name="redemption-action"),
+    path(
+        "redemptions/<int:redemption_id>/<slug:action>/",
+        views.redemption_action,
+        name="redemption-action",
+    ),
     path("refusals/", views.refusal_list, name="refusal-list"),
     path("references/<int:reference_id>/", views.reference_points, name="reference-points"),
 ]

@@ -57,9 +57,15 @@ def home(request):
     context = {
         "mine": mine,
         "catalogue": list(selectors.catalogue_list(user=request.user)),
-        "counts": selectors.pm_counts(user=request.user) if is_program_manager(request.user) else None,
+        "counts": selectors.pm_counts(user=request.user)
+        if is_program_manager(request.user)
+        else None,
         "board": selectors.leaderboard(user=request.user, period=Period.MONTH),
-        "contests": [c for c in selectors.contest_list(user=request.user) if c.ends_on >= timezone.now().date()][:3],
+        "contests": [
+            c
+            for c in selectors.contest_list(user=request.user)
+            if c.ends_on >= timezone.now().date()
+        ][:3],
         "section": "home",
     }
     return render(request, "rewards/home.html", context)
@@ -92,11 +98,27 @@ def _date(value) -> dt.date | None:
 @login_required
 def leaderboard(request):
     """Salespeople ranked by points earned in a month, quarter or year, for everyone or one team."""
-    period = request.GET.get("period") if request.GET.get("period") in Period.values else Period.MONTH
+    period = (
+        request.GET.get("period") if request.GET.get("period") in Period.values else Period.MONTH
+    )
     team = request.GET.get("team", "")
-    board = fetch(selectors.leaderboard, user=request.user, period=period, on=_date(request.GET.get("on")), team=team)
-    context = {"board": board, "rows": board["rows"], "periods": Period.choices, "teams": selectors.teams(), "section": "leaderboard"}
-    return render_page(request, "rewards/leaderboard.html", context, fragment="rewards/partials/board.html")
+    board = fetch(
+        selectors.leaderboard,
+        user=request.user,
+        period=period,
+        on=_date(request.GET.get("on")),
+        team=team,
+    )
+    context = {
+        "board": board,
+        "rows": board["rows"],
+        "periods": Period.choices,
+        "teams": selectors.teams(),
+        "section": "leaderboard",
+    }
+    return render_page(
+        request, "rewards/leaderboard.html", context, fragment="rewards/partials/board.html"
+    )
 
 
 @login_required
@@ -114,13 +136,22 @@ def contest_list(request):
     contests = list(selectors.contest_list(user=request.user))
     context = {"contests": contests, "today": today, "teams": selectors.teams(), "section": "contests",
                "is_pm": is_program_manager(request.user), "values": request.POST}  # fmt: skip
-    return render(request, "rewards/contest_list.html", context, status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "rewards/contest_list.html",
+        context,
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @login_required
 def contest_detail(request, contest_id: int):
     contest = fetch(selectors.contest_get, user=request.user, contest_id=contest_id)
-    context = {"contest": contest, "rows": selectors.contest_standings(contest), "section": "contests"}
+    context = {
+        "contest": contest,
+        "rows": selectors.contest_standings(contest),
+        "section": "contests",
+    }
     return render(request, "rewards/contest_detail.html", context)
 
 
@@ -135,7 +166,12 @@ def thank_you_list(request):
     page = paginate(request, selectors.thank_you_list(user=request.user, overdue=overdue, now=now))
     context = {"page": page, "overdue": overdue, "now": now, "section": "thank-yous",
                "templates": list(selectors.thank_you_template_list(user=request.user, active_only=True))}  # fmt: skip
-    return render_page(request, "rewards/thank_you_list.html", context, fragment="rewards/partials/thank_you_rows.html")
+    return render_page(
+        request,
+        "rewards/thank_you_list.html",
+        context,
+        fragment="rewards/partials/thank_you_rows.html",
+    )
 
 
 @login_required
@@ -164,7 +200,12 @@ def template_list(request):
             return redirect("rewards:template-list")
     context = {"templates": list(selectors.thank_you_template_list(user=request.user)), "editing": editing,
                "activity_types": ActivityType.choices, "section": "templates"}  # fmt: skip
-    return render(request, "rewards/template_list.html", context, status=422 if request.method == "POST" else 200)
+    return render(
+        request,
+        "rewards/template_list.html",
+        context,
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 # --- the program manager's pages ----------------------------------------------------------------------
@@ -192,7 +233,9 @@ def rules(request):
             return redirect("rewards:rules")
     context = {"rules": list(selectors.earn_rule_list(user=request.user)), "settings": services.reward_settings_get(),
                "section": "rules"}  # fmt: skip
-    return render(request, "rewards/rules.html", context, status=422 if request.method == "POST" else 200)
+    return render(
+        request, "rewards/rules.html", context, status=422 if request.method == "POST" else 200
+    )
 
 
 def _item_fields(post) -> dict:
@@ -208,11 +251,15 @@ def catalogue(request):
     """The catalogue: items, their cost, stock, countries and value; add one."""
     _pm(request)
     if request.method == "POST":
-        if _act(request, services.catalogue_item_create, "Item added.", **_item_fields(request.POST)):
+        if _act(
+            request, services.catalogue_item_create, "Item added.", **_item_fields(request.POST)
+        ):
             return redirect("rewards:catalogue")
     context = {"items": list(selectors.catalogue_list(user=request.user, include_inactive=True)), "kinds": ItemKind.choices,
                "values": request.POST, "section": "catalogue", "settings": services.reward_settings_get()}  # fmt: skip
-    return render(request, "rewards/catalogue.html", context, status=422 if request.method == "POST" else 200)
+    return render(
+        request, "rewards/catalogue.html", context, status=422 if request.method == "POST" else 200
+    )
 
 
 @login_required
@@ -224,7 +271,13 @@ def item_edit(request, item_id: int):
 
         raise Http404("No such catalogue item.")
     if request.method == "POST":
-        if _act(request, services.catalogue_item_update, "Item saved.", item_id=item.pk, **_item_fields(request.POST)):
+        if _act(
+            request,
+            services.catalogue_item_update,
+            "Item saved.",
+            item_id=item.pk,
+            **_item_fields(request.POST),
+        ):
             return redirect("rewards:catalogue")
     return render(request, "rewards/item_edit.html", {"item": item, "kinds": ItemKind.choices, "section": "catalogue"},
                   status=422 if request.method == "POST" else 200)  # fmt: skip
@@ -233,12 +286,19 @@ def item_edit(request, item_id: int):
 @login_required
 def redemption_list(request):
     """Redemptions to approve and fulfil (program managers); anyone else sees their own."""
-    status = request.GET.get("status", RedemptionStatus.REQUESTED if is_program_manager(request.user) else "")
+    status = request.GET.get(
+        "status", RedemptionStatus.REQUESTED if is_program_manager(request.user) else ""
+    )
     status = status if status in RedemptionStatus.values else ""
     page = paginate(request, fetch(selectors.redemption_list, user=request.user, status=status))
     context = {"page": page, "status": status, "statuses": RedemptionStatus.choices, "section": "redemptions",
                "is_pm": is_program_manager(request.user)}  # fmt: skip
-    return render_page(request, "rewards/redemption_list.html", context, fragment="rewards/partials/redemption_rows.html")
+    return render_page(
+        request,
+        "rewards/redemption_list.html",
+        context,
+        fragment="rewards/partials/redemption_rows.html",
+    )
 
 
 ACTIONS = {
@@ -266,8 +326,19 @@ def refusal_list(request):
     """Every refused credit and redemption, with its reason."""
     _pm(request)
     code = request.GET.get("code", "")
-    page = paginate(request, fetch(selectors.refusal_list, user=request.user, code=code if code in RefusalCode.values else ""))
-    return render(request, "rewards/refusal_list.html", {"page": page, "code": code, "codes": RefusalCode.choices, "section": "refusals"})
+    page = paginate(
+        request,
+        fetch(
+            selectors.refusal_list,
+            user=request.user,
+            code=code if code in RefusalCode.values else "",
+        ),
+    )
+    return render(
+        request,
+        "rewards/refusal_list.html",
+        {"page": page, "code": code, "codes": RefusalCode.choices, "section": "refusals"},
+    )
 
 
 @login_required
@@ -284,4 +355,6 @@ def reference_points(request, reference_id: int):
             _act(request, services.reward_redeem, "Redeemed for them; it waits for approval.", reference_id=reference_id,
                  item_id=_int(request.POST.get("item_id")), note=request.POST.get("note", ""))  # fmt: skip
         return redirect("rewards:reference-points", reference_id=reference_id)
-    return render(request, "rewards/reference_points.html", {"s": summary, "section": "redemptions"})
+    return render(
+        request, "rewards/reference_points.html", {"s": summary, "section": "redemptions"}
+    )

@@ -11,7 +11,12 @@ def test_the_pm_approves_a_redemption_and_a_rep_sees_the_leaderboard(
     login_as, program_manager, owner_rep, other_rep, reference, earned, gift_card, screenshot
 ):
     earned()
-    services.reward_redeem(actor=None, reference_id=reference.pk, item_id=gift_card.pk, note="Please send to her work email")
+    services.reward_redeem(
+        actor=None,
+        reference_id=reference.pk,
+        item_id=gift_card.pk,
+        note="Please send to her work email",
+    )
     owner_rep.team, other_rep.team = "East", "West"
     owner_rep.save(update_fields=["team"])
     other_rep.save(update_fields=["team"])
@@ -52,9 +57,13 @@ def test_the_pm_approves_a_redemption_and_a_rep_sees_the_leaderboard(
     expect(sam.locator("#redemptions")).to_contain_text("No redemptions")
 
 
-def test_the_program_managers_pages_read_on_a_phone(login_as, program_manager, reference, earned, gift_card, screenshot):
+def test_the_program_managers_pages_read_on_a_phone(
+    login_as, program_manager, reference, earned, gift_card, screenshot
+):
     earned()
-    services.thank_you_template_save(actor=program_manager, name="Warm thanks", subject="Thank you", body="Dear {name}")
+    services.thank_you_template_save(
+        actor=program_manager, name="Warm thanks", subject="Thank you", body="Dear {name}"
+    )
     priya = login_as(program_manager, viewport=PHONE)
     for url, name in [("/rewards/", "home"), ("/rewards/thank-yous/", "thank-yous"), ("/rewards/catalogue/", "catalogue"),
                       ("/rewards/rules/", "rules"), (f"/rewards/references/{reference.pk}/", "reference")]:  # fmt: skip

@@ -9,258 +9,763 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('activities', '0001_initial'),
-        ('pool', '0005_reference_sort_keys'),
+        ("activities", "0001_initial"),
+        ("pool", "0005_reference_sort_keys"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CatalogueItem',
+            name="CatalogueItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('gift_card', 'Gift card'), ('service', 'Service'), ('discount', 'Discount'), ('training', 'Training'), ('event_pass', 'Event pass'), ('donation', 'Donation in their name'), ('thank_you', 'Thank-you')], max_length=20)),
-                ('description', models.TextField(blank=True)),
-                ('points_cost', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(10000000)])),
-                ('stock', models.PositiveIntegerField(blank=True, help_text='Blank: unlimited', null=True)),
-                ('countries', models.JSONField(blank=True, default=list, help_text='ISO codes where it can be fulfilled; empty: anywhere')),
-                ('value', models.DecimalField(decimal_places=2, default=Decimal('0.00'), max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("gift_card", "Gift card"),
+                            ("service", "Service"),
+                            ("discount", "Discount"),
+                            ("training", "Training"),
+                            ("event_pass", "Event pass"),
+                            ("donation", "Donation in their name"),
+                            ("thank_you", "Thank-you"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
+                (
+                    "points_cost",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(10000000)]
+                    ),
+                ),
+                (
+                    "stock",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="Blank: unlimited", null=True
+                    ),
+                ),
+                (
+                    "countries",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="ISO codes where it can be fulfilled; empty: anywhere",
+                    ),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0.00"),
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['points_cost', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('stock__isnull', True), ('stock__gte', 0), _connector='OR'), name='catalogue_stock_never_negative'), models.CheckConstraint(condition=models.Q(('value__gte', 0)), name='catalogue_value_not_negative')],
+                "ordering": ["points_cost", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("stock__isnull", True), ("stock__gte", 0), _connector="OR"
+                        ),
+                        name="catalogue_stock_never_negative",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("value__gte", 0)), name="catalogue_value_not_negative"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='EarnRule',
+            name="EarnRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(choices=[('reference_call', 'Reference call'), ('case_study', 'Case study'), ('speaking', 'Speaking engagement'), ('media', 'Media call'), ('webinar', 'Webinar'), ('site_visit', 'Site visit'), ('quote', 'Quote'), ('logo', 'Logo use'), ('referral', 'Referral'), ('nomination', 'Nominating a reference'), ('sharing', 'Sharing a customer'), ('feedback', 'Giving feedback')], max_length=20, unique=True)),
-                ('points', models.PositiveIntegerField(validators=[django.core.validators.MaxValueValidator(1000000)])),
-                ('active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "key",
+                    models.CharField(
+                        choices=[
+                            ("reference_call", "Reference call"),
+                            ("case_study", "Case study"),
+                            ("speaking", "Speaking engagement"),
+                            ("media", "Media call"),
+                            ("webinar", "Webinar"),
+                            ("site_visit", "Site visit"),
+                            ("quote", "Quote"),
+                            ("logo", "Logo use"),
+                            ("referral", "Referral"),
+                            ("nomination", "Nominating a reference"),
+                            ("sharing", "Sharing a customer"),
+                            ("feedback", "Giving feedback"),
+                        ],
+                        max_length=20,
+                        unique=True,
+                    ),
+                ),
+                (
+                    "points",
+                    models.PositiveIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(1000000)]
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['key'],
+                "ordering": ["key"],
             },
         ),
         migrations.CreateModel(
-            name='PointsHolder',
+            name="PointsHolder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('balance', models.IntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reference', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='points_holder', to='pool.referenceprofile')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='points_holder', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("balance", models.IntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "reference",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="points_holder",
+                        to="pool.referenceprofile",
+                    ),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="points_holder",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ExpiryNotice',
+            name="ExpiryNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expires_on', models.DateField()),
-                ('points', models.PositiveIntegerField()),
-                ('sent_at', models.DateTimeField()),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='expiry_notices', to='rewards.pointsholder')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("expires_on", models.DateField()),
+                ("points", models.PositiveIntegerField()),
+                ("sent_at", models.DateTimeField()),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="expiry_notices",
+                        to="rewards.pointsholder",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-sent_at'],
+                "ordering": ["-sent_at"],
             },
         ),
         migrations.CreateModel(
-            name='Redemption',
+            name="Redemption",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.PositiveIntegerField()),
-                ('value', models.DecimalField(decimal_places=2, max_digits=10)),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('status', models.CharField(choices=[('requested', 'Waiting for approval'), ('approved', 'Approved'), ('fulfilled', 'Fulfilled'), ('refused', 'Refused')], default='requested', max_length=12)),
-                ('note', models.CharField(blank=True, help_text='e.g. which charity, where to send it', max_length=500)),
-                ('requested_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('fulfilled_at', models.DateTimeField(blank=True, null=True)),
-                ('refusal_reason', models.CharField(blank=True, max_length=500)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='rewards.pointsholder')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='redemptions', to='rewards.catalogueitem')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.PositiveIntegerField()),
+                ("value", models.DecimalField(decimal_places=2, max_digits=10)),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "Waiting for approval"),
+                            ("approved", "Approved"),
+                            ("fulfilled", "Fulfilled"),
+                            ("refused", "Refused"),
+                        ],
+                        default="requested",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "note",
+                    models.CharField(
+                        blank=True, help_text="e.g. which charity, where to send it", max_length=500
+                    ),
+                ),
+                ("requested_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("fulfilled_at", models.DateTimeField(blank=True, null=True)),
+                ("refusal_reason", models.CharField(blank=True, max_length=500)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redemptions",
+                        to="rewards.pointsholder",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="redemptions",
+                        to="rewards.catalogueitem",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-requested_at', '-pk'],
+                "ordering": ["-requested_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('earn', 'Earned'), ('redeem', 'Redeemed'), ('expire', 'Expired'), ('reverse', 'Returned'), ('adjust', 'Adjusted')], max_length=10)),
-                ('points', models.IntegerField()),
-                ('balance_after', models.IntegerField()),
-                ('at', models.DateTimeField(db_index=True)),
-                ('expires_at', models.DateTimeField(blank=True, help_text='For points added: when they lapse', null=True)),
-                ('rule', models.CharField(blank=True, help_text='The earn rule that applied', max_length=20)),
-                ('reason', models.CharField(max_length=300)),
-                ('source_key', models.CharField(blank=True, default='', max_length=80)),
-                ('actor_label', models.CharField(blank=True, max_length=120)),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='activities.activity')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='rewards.pointsholder')),
-                ('redemption', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='entries', to='rewards.redemption')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("earn", "Earned"),
+                            ("redeem", "Redeemed"),
+                            ("expire", "Expired"),
+                            ("reverse", "Returned"),
+                            ("adjust", "Adjusted"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("points", models.IntegerField()),
+                ("balance_after", models.IntegerField()),
+                ("at", models.DateTimeField(db_index=True)),
+                (
+                    "expires_at",
+                    models.DateTimeField(
+                        blank=True, help_text="For points added: when they lapse", null=True
+                    ),
+                ),
+                (
+                    "rule",
+                    models.CharField(
+                        blank=True, help_text="The earn rule that applied", max_length=20
+                    ),
+                ),
+                ("reason", models.CharField(max_length=300)),
+                ("source_key", models.CharField(blank=True, default="", max_length=80)),
+                ("actor_label", models.CharField(blank=True, max_length=120)),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="activities.activity",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="rewards.pointsholder",
+                    ),
+                ),
+                (
+                    "redemption",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="entries",
+                        to="rewards.redemption",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['-at', '-pk'],
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RewardRefusal',
+            name="RewardRefusal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('not_completed', 'Activity not completed'), ('not_happened', 'Activity has not happened yet'), ('already_credited', 'Already credited'), ('no_rule', 'No earn rule'), ('self_credit', 'Self-nomination or self-referral'), ('not_shared', 'Not a shared customer'), ('not_eligible', 'Not eligible'), ('gift_policy', "Account's gift policy"), ('country', 'Not fulfilled in that country'), ('yearly_cap', 'Over the yearly value cap'), ('out_of_stock', 'Out of stock'), ('balance', 'Not enough points'), ('inactive_item', 'Item not offered'), ('redemption_refused', 'Redemption refused by the program manager')], max_length=24)),
-                ('reason', models.CharField(max_length=500)),
-                ('key', models.CharField(blank=True, default='', help_text='Repeats of the same refusal are logged once', max_length=120)),
-                ('at', models.DateTimeField()),
-                ('activity', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='activities.activity')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('holder', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='refusals', to='rewards.pointsholder')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='rewards.catalogueitem')),
-                ('redemption', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='rewards.redemption')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("not_completed", "Activity not completed"),
+                            ("not_happened", "Activity has not happened yet"),
+                            ("already_credited", "Already credited"),
+                            ("no_rule", "No earn rule"),
+                            ("self_credit", "Self-nomination or self-referral"),
+                            ("not_shared", "Not a shared customer"),
+                            ("not_eligible", "Not eligible"),
+                            ("gift_policy", "Account's gift policy"),
+                            ("country", "Not fulfilled in that country"),
+                            ("yearly_cap", "Over the yearly value cap"),
+                            ("out_of_stock", "Out of stock"),
+                            ("balance", "Not enough points"),
+                            ("inactive_item", "Item not offered"),
+                            ("redemption_refused", "Redemption refused by the program manager"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("reason", models.CharField(max_length=500)),
+                (
+                    "key",
+                    models.CharField(
+                        blank=True,
+                        default="",
+                        help_text="Repeats of the same refusal are logged once",
+                        max_length=120,
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                (
+                    "activity",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="activities.activity",
+                    ),
+                ),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="refusals",
+                        to="rewards.pointsholder",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="rewards.catalogueitem",
+                    ),
+                ),
+                (
+                    "redemption",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="rewards.redemption",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='RewardSettings',
+            name="RewardSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('expiry_months', models.PositiveSmallIntegerField(default=24, help_text='Points expire this many months after they were earned', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(120)])),
-                ('expiry_notice_days', models.PositiveSmallIntegerField(default=30, help_text='Tell people this many days before points expire', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(365)])),
-                ('yearly_value_cap', models.DecimalField(decimal_places=2, default=Decimal('250.00'), help_text='Most a person may receive in a calendar year, in money (compliance)', max_digits=10, validators=[django.core.validators.MinValueValidator(Decimal('0'))])),
-                ('currency', models.CharField(default='USD', max_length=3)),
-                ('thank_you_due_days', models.PositiveSmallIntegerField(default=2, help_text='A thank-you is due this many days after an activity', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(60)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "expiry_months",
+                    models.PositiveSmallIntegerField(
+                        default=24,
+                        help_text="Points expire this many months after they were earned",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(120),
+                        ],
+                    ),
+                ),
+                (
+                    "expiry_notice_days",
+                    models.PositiveSmallIntegerField(
+                        default=30,
+                        help_text="Tell people this many days before points expire",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(365),
+                        ],
+                    ),
+                ),
+                (
+                    "yearly_value_cap",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("250.00"),
+                        help_text="Most a person may receive in a calendar year, in money (compliance)",
+                        max_digits=10,
+                        validators=[django.core.validators.MinValueValidator(Decimal("0"))],
+                    ),
+                ),
+                ("currency", models.CharField(default="USD", max_length=3)),
+                (
+                    "thank_you_due_days",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="A thank-you is due this many days after an activity",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(60),
+                        ],
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'reward settings',
-                'verbose_name_plural': 'reward settings',
+                "verbose_name": "reward settings",
+                "verbose_name_plural": "reward settings",
             },
         ),
         migrations.CreateModel(
-            name='ThankYouTemplate',
+            name="ThankYouTemplate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120)),
-                ('activity_type', models.CharField(blank=True, help_text='Blank: any activity', max_length=20)),
-                ('subject', models.CharField(max_length=200)),
-                ('body', models.TextField()),
-                ('active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "activity_type",
+                    models.CharField(blank=True, help_text="Blank: any activity", max_length=20),
+                ),
+                ("subject", models.CharField(max_length=200)),
+                ("body", models.TextField()),
+                ("active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='ThankYouTask',
+            name="ThankYouTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('done', 'Sent'), ('skipped', 'Skipped')], default='open', max_length=10)),
-                ('created_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('activity', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='thank_you', to='activities.activity')),
-                ('assignee', models.ForeignKey(blank=True, help_text='The account owner; program managers when there is none', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='thank_you_tasks', to=settings.AUTH_USER_MODEL)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reference', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='thank_yous', to='pool.referenceprofile')),
-                ('template', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='rewards.thankyoutemplate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("done", "Sent"), ("skipped", "Skipped")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "activity",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thank_you",
+                        to="activities.activity",
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The account owner; program managers when there is none",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="thank_you_tasks",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="thank_yous",
+                        to="pool.referenceprofile",
+                    ),
+                ),
+                (
+                    "template",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="rewards.thankyoutemplate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_at', 'pk'],
+                "ordering": ["due_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Contest',
+            name="Contest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('team', models.CharField(blank=True, help_text='Blank: everyone', max_length=100)),
-                ('prizes', models.JSONField(blank=True, default=list, help_text='Prizes by rank: first place first')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                ("team", models.CharField(blank=True, help_text="Blank: everyone", max_length=100)),
+                (
+                    "prizes",
+                    models.JSONField(
+                        blank=True, default=list, help_text="Prizes by rank: first place first"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', '-pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='contest_ends_after_start')],
+                "ordering": ["-starts_on", "-pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                        name="contest_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='pointsholder',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('reference__isnull', False), ('user__isnull', True)), models.Q(('reference__isnull', True), ('user__isnull', False)), _connector='OR'), name='holder_reference_xor_user'),
+            model_name="pointsholder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("reference__isnull", False), ("user__isnull", True)),
+                    models.Q(("reference__isnull", True), ("user__isnull", False)),
+                    _connector="OR",
+                ),
+                name="holder_reference_xor_user",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pointsholder',
-            constraint=models.CheckConstraint(condition=models.Q(('balance__gte', 0)), name='holder_balance_never_negative'),
+            model_name="pointsholder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance__gte", 0)), name="holder_balance_never_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='expirynotice',
-            constraint=models.UniqueConstraint(fields=('holder', 'expires_on'), name='expiry_notice_once'),
+            model_name="expirynotice",
+            constraint=models.UniqueConstraint(
+                fields=("holder", "expires_on"), name="expiry_notice_once"
+            ),
         ),
         migrations.AddIndex(
-            model_name='redemption',
-            index=models.Index(fields=['status', 'requested_at'], name='redemption_status_idx'),
+            model_name="redemption",
+            index=models.Index(fields=["status", "requested_at"], name="redemption_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['holder', 'at'], name='ledger_holder_at_idx'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["holder", "at"], name="ledger_holder_at_idx"),
         ),
         migrations.AddIndex(
-            model_name='ledgerentry',
-            index=models.Index(fields=['kind', 'at'], name='ledger_kind_at_idx'),
+            model_name="ledgerentry",
+            index=models.Index(fields=["kind", "at"], name="ledger_kind_at_idx"),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('activity__isnull', False)), fields=('activity', 'kind'), name='ledger_once_per_activity_kind'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("activity__isnull", False)),
+                fields=("activity", "kind"),
+                name="ledger_once_per_activity_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.UniqueConstraint(condition=models.Q(('source_key', ''), _negated=True), fields=('source_key',), name='ledger_source_once'),
+            model_name="ledgerentry",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("source_key", ""), _negated=True),
+                fields=("source_key",),
+                name="ledger_source_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(('balance_after__gte', 0)), name='ledger_balance_after_never_negative'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("balance_after__gte", 0)),
+                name="ledger_balance_after_never_negative",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ledgerentry',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind__in', ['earn', 'reverse']), ('points__gt', 0)), models.Q(('kind__in', ['redeem', 'expire']), ('points__lt', 0)), models.Q(('kind', 'adjust'), models.Q(('points', 0), _negated=True)), _connector='OR'), name='ledger_points_sign_by_kind'),
+            model_name="ledgerentry",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("kind__in", ["earn", "reverse"]), ("points__gt", 0)),
+                    models.Q(("kind__in", ["redeem", "expire"]), ("points__lt", 0)),
+                    models.Q(("kind", "adjust"), models.Q(("points", 0), _negated=True)),
+                    _connector="OR",
+                ),
+                name="ledger_points_sign_by_kind",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rewardrefusal',
-            constraint=models.UniqueConstraint(condition=models.Q(('key', ''), _negated=True), fields=('key',), name='refusal_logged_once'),
+            model_name="rewardrefusal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("key", ""), _negated=True),
+                fields=("key",),
+                name="refusal_logged_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='rewardsettings',
-            constraint=models.CheckConstraint(condition=models.Q(('id', 1)), name='reward_settings_single_row'),
+            model_name="rewardsettings",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("id", 1)), name="reward_settings_single_row"
+            ),
         ),
         migrations.AddIndex(
-            model_name='thankyoutask',
-            index=models.Index(fields=['status', 'due_at'], name='thankyou_status_due_idx'),
+            model_name="thankyoutask",
+            index=models.Index(fields=["status", "due_at"], name="thankyou_status_due_idx"),
         ),
     ]
