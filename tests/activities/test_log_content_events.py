@@ -291,3 +291,31 @@ def test_the_demo_grows_activities_assets_shares_and_events(program_manager, req
         ]
         > 0
     )
+
+
+def test_an_activity_recorded_for_a_request_links_the_request_candidate_and_opportunity(
+    requester, ranch_ref
+):
+    from refdesk.asks.models import ReferenceRequest, RequestCandidate
+
+    request = ReferenceRequest.objects.create(
+        requester=requester, prospect="Big Sky Beef", submitted_at=timezone.now()
+    )
+    candidate = RequestCandidate.objects.create(request=request, reference=ranch_ref)
+    activity = services.activity_record(
+        actor=None, reference=ranch_ref, activity_type="reference_call", occurred_at=timezone.now(),
+        request=request, candidate=candidate,
+    )  # fmt: skip
+    assert (activity.request, activity.candidate, activity.opportunity_text) == (
+        request,
+        candidate,
+        "Big Sky Beef",
+    )
+    found = selectors.activity_list(
+        user=requester, filters=selectors.ActivityFilters(request_id=request.pk)
+    )
+    assert list(found) == [activity]
+    with pytest.raises(InvalidInput) as err:
+        services.activity_log(actor=UserFactory(role=Role.SALES_REP), reference_id=ranch_ref.pk,
+                              activity_type="reference_call", occurred_at="2026-11-01", request_id=request.pk)  # fmt: skip
+    assert "not one of your requests" in err.value.details["request"]

@@ -340,3 +340,13 @@ def test_muted_events_are_recorded_but_send_nothing(
     assert sweep_run()["redispatched"] == 0
     assert smtp_server.messages == [] and webhook_receiver.requests == []
     assert EventDispatch.objects.filter(event_id=event.pk).exists()
+
+
+def test_an_event_written_quietly_is_never_announced_by_the_sweep(smtp_server, make_event):
+    from refdesk.notify.dispatch import event_mark_quiet
+    from refdesk.notify.sweep import sweep_run
+
+    event_mark_quiet(make_event("invitation.sent", at=timezone.now() - dt.timedelta(minutes=5)))
+
+    assert sweep_run()["redispatched"] == 0
+    assert smtp_server.messages == []

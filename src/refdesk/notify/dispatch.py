@@ -78,9 +78,16 @@ def event_dispatch(*, event_id: int) -> list[OutboundEmail]:
 
 def event_mark_dispatched(*, event_id: int) -> None:
     """Mark an event dispatched without sending anything."""
-    event = facts.event_get(event_id)
+    event_mark_quiet(facts.event_get(event_id))
+
+
+def event_mark_quiet(event) -> None:
+    """Record, in the caller's transaction, that this event is announced to nobody (demo history, bulk loads).
+
+    The sweep re-dispatches recent events that have no record; this keeps it from announcing them.
+    """
     EventDispatch.objects.get_or_create(
-        event_id=event_id,
+        event_id=event.pk,
         defaults={
             "kind": event.kind,
             "request_id": event.request_id,

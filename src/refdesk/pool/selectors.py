@@ -68,7 +68,9 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
         code = industry_filter_code(filters.industry)
         qs = qs.filter(industry_filter("contact__account__industry__code", code)) if code else qs.none()
     if filters.product:
-        qs = qs.filter(contact__account__products__name__iexact=filters.product)
+        # Resolve the name first so the filter joins through the indexed product id.
+        product_id = Product.objects.filter(name__iexact=filters.product).values_list("pk", flat=True).first()
+        qs = qs.filter(contact__account__products=product_id) if product_id else qs.none()
     if filters.country:
         qs = qs.filter(contact__account__country=filters.country.upper())
     if filters.status:
