@@ -98,3 +98,8 @@ from refdesk.rewards.api import router as rewards_router  # noqa: E402
 
 api.add_router("/", activities_router)
 api.add_router("/", rewards_router)
+from refdesk.growth.api import router as growth_router  # noqa: E402
+from refdesk.referrals.api import router as referrals_router  # noqa: E402
+
+api.add_router("/", growth_router)
+api.add_router("/", referrals_router)

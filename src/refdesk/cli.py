@@ -14,6 +14,8 @@ COMMAND_MODULES = [
     "refdesk.notify.cli",
     "refdesk.activities.cli",
     "refdesk.rewards.cli",
+    "refdesk.growth.cli",
+    "refdesk.referrals.cli",
     "refdesk.demo",
 ]
 

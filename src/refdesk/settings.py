@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "refdesk.asks",
     "refdesk.notify",
     "refdesk.rewards",
+    "refdesk.growth",
+    "refdesk.referrals",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -30,4 +30,6 @@ urlpatterns = [
     path("notify/", include("refdesk.notify.urls")),
     path("activities/", include("refdesk.activities.urls")),
     path("rewards/", include("refdesk.rewards.urls")),
+    path("growth/", include("refdesk.growth.urls")),
+    path("referrals/", include("refdesk.referrals.urls")),
 ]

@@ -9,7 +9,6 @@ activity; re-importing the same file changes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +45,7 @@ REQUIRED = ("email", "activity_type", "date")
 MAX_ROWS = 100_000
 FIELDS = {
     "activity_type": av.required(av.ACTIVITY_TYPE),
-    "date": av.required(av.moment),
+    "date": av.required(av.activity_moment),
     "status": av.ACTIVITY_STATUS,
     "opportunity": v.text(300),
     "notes": v.text(5000),
@@ -240,7 +239,3 @@ def _ok_int(value: Any) -> bool:
         return value not in (None, "")
     except ValueError:
         return False
-
-
-def as_utc(moment: dt.datetime) -> dt.datetime:
-    return moment.astimezone(dt.UTC)

@@ -131,7 +131,7 @@ def activity_list(*, user, filters: ActivityFilters | None = None) -> QuerySet[A
         qs = qs.filter(request_id=f.request_id)
     if f.since:
         qs = qs.filter(occurred_at__gte=_start_of(f.since))
-    if f.until:
+    if f.until and f.until < dt.date.max:
         qs = qs.filter(occurred_at__lt=_start_of(f.until + dt.timedelta(days=1)))
     for word in (f.q or "").lower().split()[:6]:
         qs = qs.filter(

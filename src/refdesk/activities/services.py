@@ -138,7 +138,7 @@ def activity_log(
     for name, cleaner, value in (
         ("activity_type", av.ACTIVITY_TYPE, activity_type),
         ("status", av.ACTIVITY_STATUS, status),
-        ("occurred_at", av.required(av.moment), occurred_at),
+        ("occurred_at", av.required(av.activity_moment), occurred_at),
         ("opportunity_text", v.text(300), opportunity_text),
         ("notes", v.text(5000), notes),
     ):
@@ -560,7 +560,7 @@ def event_create(
     errors: dict[str, str] = {}
     try:
         cleaned = v.clean_fields(
-            {"title": v.text(200, required=True), "starts_at": av.required(av.moment), "ends_at": av.moment,
+            {"title": v.text(200, required=True), "starts_at": av.required(av.activity_moment), "ends_at": av.activity_moment,
              "format": av.EVENT_FORMAT, "description": v.text(5000), "industry": av.industry_code,
              "products": v.free_list(20, 120), "topics": v.free_list(30, 100), "join_url": av.url},
             {"title": title, "starts_at": starts_at, "ends_at": ends_at, "format": format, "description": description,

@@ -30,7 +30,25 @@ def moment(value: Any) -> dt.datetime | None:
             ) from None
     if result.tzinfo is None:
         result = result.replace(tzinfo=dt.UTC)
-    return result.astimezone(dt.UTC)
+    try:
+        return result.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+
+
+EARLIEST = dt.date(1990, 1, 1)
+AHEAD_DAYS = 3 * 366
+
+
+def activity_moment(value: Any) -> dt.datetime | None:
+    """A date an activity or event can have: not before 1990, at most three years ahead."""
+    result = moment(value)
+    if result is None:
+        return None
+    latest = dt.date.today() + dt.timedelta(days=AHEAD_DAYS)
+    if not EARLIEST <= result.date() <= latest:
+        raise ValueError(f"must be between {EARLIEST} and {latest}")
+    return result
 
 
 def required(cleaner):

@@ -266,6 +266,8 @@ def thank_you_template_list(*, user, active_only: bool = False) -> QuerySet[Than
 
 def period_bounds(period: str, on: dt.date) -> tuple[dt.date, dt.date]:
     """First day and the day after the last of the month, quarter or year containing `on`. Pure."""
+    if not 1900 <= on.year <= 2999:
+        raise InvalidInput("Pick a day between the years 1900 and 2999.", details={"on": "is out of range"})
     if period == Period.MONTH:
         start = on.replace(day=1)
         end = (start + dt.timedelta(days=32)).replace(day=1)

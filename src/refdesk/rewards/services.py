@@ -978,6 +978,9 @@ def contest_create(*, actor, **fields: Any) -> Contest:
             "Please correct: " + "; ".join(f"{k} is required" for k in missing) + ".",
             details=missing,
         )
+    if not all(1900 <= cleaned[k].year <= 2999 for k in ("starts_on", "ends_on")):
+        raise InvalidInput("Please correct: contest dates must fall between 1900 and 2999.",
+                           details={"starts_on": "must fall between 1900 and 2999"})  # fmt: skip
     if cleaned["ends_on"] < cleaned["starts_on"]:
         raise InvalidInput(
             "Please correct: ends_on must be on or after starts_on.",

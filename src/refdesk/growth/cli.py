@@ -1,0 +1,5 @@
+"""`refdesk growth …`."""
+
+
+def register(sub) -> None:
+    pass

@@ -1,0 +1,5 @@
+"""`refdesk referrals …`."""
+
+
+def register(sub) -> None:
+    pass
