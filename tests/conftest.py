@@ -106,3 +106,15 @@ def _fast_password_hashing():
 
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+from tests.notify.servers import smtp_server, webhook_receiver  # noqa: E402,F401  (real SMTP / HTTP receivers on 127.0.0.1)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _immediate_tasks():
+    """Background tasks run where they are enqueued (django-tasks resets its backends on setting_changed)."""
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        yield

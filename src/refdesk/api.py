@@ -103,3 +103,6 @@ from refdesk.referrals.api import router as referrals_router  # noqa: E402
 
 api.add_router("/", growth_router)
 api.add_router("/", referrals_router)
+from refdesk.people.api import router as people_router  # noqa: E402
+
+api.add_router("/", people_router)

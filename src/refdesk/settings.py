@@ -43,7 +43,12 @@ def _local_secret_key() -> str:
     return path.read_text().strip()
 
 
+# The production profile (REFDESK_PRODUCTION=true) turns on every HTTPS and cookie protection
+# `manage.py check --deploy` asks for; each can still be overridden by its own variable.
+PRODUCTION = env_bool("REFDESK_PRODUCTION", False)
 DEBUG = env_bool("REFDESK_DEBUG", False)
+# System check refdesk.E002 refuses the ./var/ fallback in the production profile.
+SECRET_KEY_FROM_ENV = bool(env_str("SECRET_KEY"))
 SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -73,6 +78,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "refdesk.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,6 +87,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "refdesk.people.audit.AuditContextMiddleware",
 ]
 
 ROOT_URLCONF = "refdesk.urls"
@@ -144,10 +151,43 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Web security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and SITE_URL.startswith("https"))
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION or (not DEBUG and SITE_URL.startswith("https")))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Pages hand htmx the token in `hx-headers`; no script needs to read the cookie.
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
 X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# How many reverse proxies stand in front of the app (nginx: 1). Their X-Forwarded-For and
+# X-Forwarded-Proto are believed; nobody else's are.
+REFDESK_TRUSTED_PROXIES = env_int("REFDESK_TRUSTED_PROXIES", 1 if PRODUCTION else 0)
+if REFDESK_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# Load balancers probe health over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# Sent on every response by refdesk.core.csp. htmx is served from our static files; no page
+# has inline script or on* handlers (tests/security checks). Inline style attributes remain
+# in some templates, a much smaller risk, hence 'unsafe-inline' for styles only.
+REFDESK_CSP = env_str(
+    "REFDESK_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'",
+)
+# Failed log-ins: per IP and email, and per IP over all emails (password spraying).
+REFDESK_LOGIN_WINDOW_SECONDS = env_int("REFDESK_LOGIN_WINDOW_SECONDS", 600)
+REFDESK_LOGIN_FAILURES_PER_EMAIL = env_int("REFDESK_LOGIN_FAILURES_PER_EMAIL", 10)
+REFDESK_LOGIN_FAILURES_PER_IP = env_int("REFDESK_LOGIN_FAILURES_PER_IP", 50)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

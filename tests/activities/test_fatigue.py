@@ -142,3 +142,17 @@ def test_the_matcher_exclusions_follow_the_log_and_reset_when_the_window_passes(
         selectors.fatigue_exclusions(activity_type="case_study", today=TODAY)[idle.pk].rule
         == "own_limit"
     )
+
+
+@pytest.mark.django_db
+def test_setting_only_their_own_limit_keeps_the_program_managers_override(program_manager):
+    ref = ReferenceFactory()
+    services.reference_fatigue_set(
+        actor=program_manager, reference=ref, short_cap=4, cooldown_days=3
+    )
+    services.reference_fatigue_set(
+        actor=None, reference=ref, monthly_limit=2
+    )  # e.g. from the portal
+    assert selectors.reference_limits([ref.pk])[ref.pk] == ReferenceLimits(
+        monthly_limit=2, short_cap=4, cooldown_days=3
+    )

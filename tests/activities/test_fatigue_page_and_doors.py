@@ -149,3 +149,9 @@ def test_the_api_imports_shares_and_runs_events(client_for, program_manager, req
         ).status_code
         == 403
     )
+
+
+def test_the_admin_lists_each_model(client_for, program_manager):
+    client = client_for(program_manager)
+    for name in ("activity", "fatiguerule", "referencefatigue", "contentasset", "groupevent", "contentshare"):
+        assert client.get(f"/admin/activities/{name}/").status_code == 200, name

@@ -110,6 +110,7 @@ def test_content_flags_expiry_refuses_sharing_expired_assets_and_logs_uses(
     stale = services.content_create(actor=program_manager, kind="quote", title="Old quote", body="Great",
                                     approved_on=today, expires_on=today - dt.timedelta(days=1))  # fmt: skip
     assert fresh.account_id == ranch_ref.contact.account_id
+    assert fresh.industry_id == "112111"  # untagged: the customer's industry
     assert (
         selectors.expiry_state(fresh, today) == "expiring"
         and selectors.expiry_state(stale, today) == "expired"

@@ -245,23 +245,29 @@ def fatigue_rule_set(*, actor, activity_type: str, **fields: Any) -> FatigueRule
     return rule
 
 
+KEEP = object()  # an argument left out keeps its stored value
+
+
 @transaction.atomic
 def reference_fatigue_set(
     *,
     actor,
     reference,
-    monthly_limit: Any = None,
-    short_cap: Any = None,
-    long_cap: Any = None,
-    cooldown_days: Any = None,
-    note: str = "",
+    monthly_limit: Any = KEEP,
+    short_cap: Any = KEEP,
+    long_cap: Any = KEEP,
+    cooldown_days: Any = KEEP,
+    note: Any = KEEP,
 ) -> ReferenceFatigue:
-    """Record a reference's own monthly limit and the program manager's override (blank: none)."""
+    """Record a reference's own monthly limit and the program manager's override (blank: none).
+
+    Fields left out keep their value, so the portal can set only the reference's own limit."""
     _require_manager(actor, "change a reference's limits")
+    given = {"monthly_limit": monthly_limit, "short_cap": short_cap, "long_cap": long_cap,
+             "cooldown_days": cooldown_days, "note": note}  # fmt: skip
     cleaned = v.clean_fields(
         {"monthly_limit": av.LIMIT, "short_cap": av.CAP, "long_cap": av.CAP, "cooldown_days": av.DAYS, "note": v.text(300)},
-        {"monthly_limit": monthly_limit, "short_cap": short_cap, "long_cap": long_cap,
-         "cooldown_days": cooldown_days, "note": note},
+        {k: val for k, val in given.items() if val is not KEEP},
     )  # fmt: skip
     found, _ = ReferenceFatigue.objects.update_or_create(
         reference=reference, defaults={**cleaned, "updated_by": actor}
@@ -347,6 +353,11 @@ def content_create(
     if errors:
         raise _invalid(errors)
     industry_code = cleaned.pop("industry", None)
+    if account is not None:
+        # Untagged assets take their customer's industry and products, so matching can offer them.
+        industry_code = industry_code or account.industry_id
+        if not cleaned.get("products"):
+            cleaned["products"] = list(account.products.order_by("name").values_list("name", flat=True)[:20])
     asset = ContentAsset(
         **cleaned,
         account=account,

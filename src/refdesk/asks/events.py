@@ -73,7 +73,11 @@ def _write(
         reason=(reason or "")[:500],
         data=data or {},
     )
-    if not _quiet.get():
+    if _quiet.get():
+        from refdesk.notify.dispatch import event_mark_quiet
+
+        event_mark_quiet(event)
+    else:
         transaction.on_commit(lambda: _dispatch(event.pk))
     return event
 

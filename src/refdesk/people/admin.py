@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from refdesk.people.models import ApiToken, User
+from refdesk.people.models import ApiToken, AuditEntry, User
 
 
 @admin.register(User)
@@ -22,3 +22,21 @@ class UserAdmin(BaseUserAdmin):
 class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["name", "user", "prefix", "created_at", "last_used_at", "revoked_at"]
     readonly_fields = ["prefix", "key_hash", "created_at", "last_used_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, written by `people.services.audit_record`."""
+
+    list_display = ["at", "actor_label", "kind", "via", "count", "ip"]
+    list_filter = ["kind", "via"]
+    search_fields = ["actor_label", "object_ids_text"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -82,3 +82,47 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class AuditKind(models.TextChoices):
+    CONTACT_VIEW = "contact_view", "Contact details shown"
+    POOL_EXPORT = "pool_export", "Pool exported"
+    PERSON_EXPORT = "person_export", "Person's data exported"
+    PERSON_ERASE = "person_erase", "Person erased"
+
+
+class AuditVia(models.TextChoices):
+    PAGE = "page", "Web page"
+    API = "api", "API"
+    CLI = "cli", "Command line"
+
+
+class AuditEntry(models.Model):
+    """One access to personal data: who saw or took what, when, through which door, from where.
+
+    Append-only: rows are written only by `people.services.audit_record` and never changed;
+    the admin shows them read-only.
+    """
+
+    at = models.DateTimeField(db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The actor's email as it was, so the row still says who after the user is gone.
+    actor_label = models.CharField(max_length=254)
+    kind = models.CharField(max_length=20, choices=AuditKind.choices)
+    via = models.CharField(max_length=8, choices=AuditVia.choices)
+    object_type = models.CharField(max_length=40, default="contact")
+    object_ids = models.JSONField(default=list, blank=True, help_text="Ids of the objects concerned")
+    # ",3,17," — the ids again as text, so "every access to contact 17" is one LIKE on any database.
+    object_ids_text = models.TextField(blank=True, default="", editable=False)
+    count = models.PositiveIntegerField(default=0, help_text="How many objects (rows exported, contacts shown)")
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    detail = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit log"
+        indexes = [models.Index(fields=["kind", "at"], name="audit_kind_idx")]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.kind} ({self.via})"

@@ -1,4 +1,4 @@
-"""Writes about people: users and their API tokens."""
+"""Writes about people: users, their API tokens, and the audit log of personal-data access."""
 
 import secrets
 
@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from refdesk.core.errors import Conflict, InvalidInput, NotFound
 from refdesk.people.choices import Role
-from refdesk.people.models import ApiToken, User
+from refdesk.people.audit import current_ip
+from refdesk.people.models import ApiToken, AuditEntry, AuditKind, AuditVia, User
 
 
 def user_create(
@@ -79,3 +80,42 @@ def api_token_authenticate(*, key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+def audit_record(
+    *, actor, kind: str, via: str, object_ids: list[int] | None = None, count: int | None = None,
+    object_type: str = "contact", detail: str = "", ip: str | None = None,
+) -> AuditEntry:
+    """Append one row to the audit log (who, when, what, which objects, through which door, from where)."""
+    if kind not in AuditKind.values:
+        raise InvalidInput(f"Unknown audit kind {kind!r}.")
+    if via not in AuditVia.values:
+        raise InvalidInput(f"Unknown door {via!r}; use page, api or cli.")
+    ids = sorted({int(i) for i in (object_ids or [])})
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEntry.objects.create(
+        at=timezone.now(),
+        actor=user,
+        actor_label=user.email if user else "system (command line)" if via == AuditVia.CLI else "anonymous",
+        kind=kind,
+        via=via,
+        object_type=object_type,
+        object_ids=ids,
+        object_ids_text="," + ",".join(map(str, ids)) + "," if ids else "",
+        count=len(ids) if count is None else count,
+        ip=ip if ip is not None else current_ip(),
+        detail=(detail or "")[:500],
+    )
+
+
+def audit_contact_view(user, contacts, via: str) -> AuditEntry | None:
+    """Record that these contacts' email and phone were shown to `user`; nothing if none were."""
+    ids = [c if isinstance(c, int) else c.pk for c in contacts]
+    if not ids:
+        return None
+    return audit_record(actor=user, kind=AuditKind.CONTACT_VIEW, via=via, object_ids=ids)
+
+
+def audit_pool_export(user, *, via: str, count: int | None = None, detail: str = "") -> AuditEntry:
+    """Record a download of the whole pool (names, emails, phones of every reference)."""
+    return audit_record(actor=user, kind=AuditKind.POOL_EXPORT, via=via, object_type="pool", count=count or 0, detail=detail)

@@ -9,4 +9,5 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("me/tokens/", views.token_list, name="token-list"),
     path("me/tokens/<int:token_id>/revoke/", views.token_revoke, name="token-revoke"),
+    path("audit/", views.audit_list, name="audit-list"),
 ]

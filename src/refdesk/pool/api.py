@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from ninja import Query, Router, Schema, Status
 
 from refdesk.core.schemas import ERRORS, Limit, Offset, page
+from refdesk.people.services import audit_contact_view
 from refdesk.pool import selectors, services
 from refdesk.pool.schemas import (
     AccountIn,
@@ -139,6 +140,7 @@ def update_account(request, account_id: int, payload: AccountPatch):
 
 def _contacts_out(user, contacts) -> list[dict]:
     visible = selectors.contact_ids_visible(user=user, contacts=contacts)
+    audit_contact_view(user, visible, "api")
     return [contact_out(c, visible=c.pk in visible) for c in contacts]
 
 
@@ -177,6 +179,8 @@ def update_contact(request, contact_id: int, payload: ContactPatch):
 def _reference_detail(user, reference_id: int) -> dict:
     reference = selectors.reference_get(user=user, reference_id=reference_id)
     visible = selectors.contact_details_visible(user=user, contact=reference.contact)
+    if visible:
+        audit_contact_view(user, [reference.contact], "api")
     return reference_out(reference, visible=visible, history=True)
 
 
@@ -188,6 +192,7 @@ def list_references(request, filters: Query[ReferenceQuery], limit: Limit = 50, 
     result = page(qs, limit=limit, offset=offset)
     contacts = [r.contact for r in result["items"]]
     visible = selectors.contact_ids_visible(user=request.user, contacts=contacts)
+    audit_contact_view(request.user, visible, "api")
     result["items"] = [reference_out(r, visible=r.contact_id in visible) for r in result["items"]]
     return result
 

@@ -6,6 +6,7 @@ from ninja.files import UploadedFile
 from refdesk.core.errors import Forbidden, InvalidInput
 from refdesk.core.schemas import ERRORS
 from refdesk.people import permissions
+from refdesk.people.services import audit_pool_export
 from refdesk.pool.importing import pool_import
 
 router = Router(tags=["import"])
@@ -74,6 +75,7 @@ def _export(request, fmt: str):
     from refdesk.pool.views_import import export_response
 
     _require_pm(request)
+    audit_pool_export(request.user, via="api", detail=f"references.{fmt}")
     return export_response(request.user, fmt)
 
 

@@ -128,12 +128,16 @@ def export_command(args) -> int:
     if to_stdout:
         if fmt != "csv":
             raise InvalidInput("Only CSV can go to stdout; give a file name for XLSX.")
-        export_csv(sys.stdout, actor=None)
-        return 0
-    if fmt == "csv":
+        count = export_csv(sys.stdout, actor=None)
+    elif fmt == "csv":
         with open(args.file, "w", encoding="utf-8", newline="") as out:
             count = export_csv(out, actor=None)
     else:
         count = export_xlsx(args.file, actor=None)
+    from refdesk.people.services import audit_pool_export
+
+    audit_pool_export(None, via="cli", count=count, detail=f"to {args.file}")
+    if to_stdout:
+        return 0
     print(f"Exported {count} references to {args.file}", file=sys.stderr)
     return 0

@@ -182,3 +182,39 @@ class ContactAccessGrant(models.Model):
 
     def __str__(self):
         return f"{self.user} may contact {self.contact}"
+
+
+class ConsentAction(models.TextChoices):
+    GIVEN = "given", "Given"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class ConsentSource(models.TextChoices):
+    STAFF = "staff", "Recorded by staff"
+    IMPORT = "import", "Spreadsheet import"
+    SELF_SERVICE = "self_service", "The person, self-service"
+    ERASURE = "erasure", "Erasure request"
+    SYSTEM = "system", "System"
+
+
+class ConsentRecord(models.Model):
+    """Append-only: a person gave or withdrew consent to one activity type, when, how we know, who recorded it.
+
+    Written by `pool.services.consent_record` whenever a reference's agreed activity types change;
+    the reference's `activity_types` is the current state, these rows are its dated evidence.
+    """
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="consents")
+    activity_type = models.CharField(max_length=20)
+    action = models.CharField(max_length=10, choices=ConsentAction.choices)
+    at = models.DateTimeField()
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["contact", "activity_type", "at"], name="consent_contact_idx")]
+
+    def __str__(self):
+        return f"{self.activity_type} {self.action} {self.at:%Y-%m-%d}"

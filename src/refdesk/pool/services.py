@@ -13,6 +13,9 @@ from refdesk.pool import validation as v
 from refdesk.pool.choices import STATUS_TRANSITIONS, ReferenceStatus
 from refdesk.pool.models import (
     Account,
+    ConsentAction,
+    ConsentRecord,
+    ConsentSource,
     Contact,
     ContactAccessGrant,
     NaicsIndustry,
@@ -198,6 +201,7 @@ def reference_create(*, actor, contact: Contact, status: str = ReferenceStatus.C
     ReferenceStatusChange.objects.create(
         reference=reference, from_status="", to_status=status, changed_at=now, changed_by=actor, reason=reason or "created"
     )
+    consent_record(actor=actor, contact=contact, before=[], after=reference.activity_types)
     return reference
 
 
@@ -210,11 +214,13 @@ def reference_update(*, actor, reference: ReferenceProfile, **fields: Any) -> Re
     if "status" in fields:
         raise InvalidInput("Change the status with its own step, which records who and why.", details={"status": "use the status change"})
     cleaned = v.clean_fields(v.REFERENCE_FIELDS, fields)
+    agreed_before = list(reference.activity_types)
     for name, value in cleaned.items():
         setattr(reference, name, value)
     for name, value in reference_derived_fields(reference).items():
         setattr(reference, name, value)
     reference.save()
+    consent_record(actor=actor, contact=reference.contact, before=agreed_before, after=reference.activity_types)
     return reference
 
 
@@ -253,3 +259,21 @@ def contact_access_grant(*, actor, user, contact: Contact, reason: str) -> Conta
     return ContactAccessGrant.objects.create(
         user=user, contact=contact, reason=reason[:300], granted_at=timezone.now(), granted_by=actor
     )
+
+
+def consent_record(
+    *, actor, contact: Contact, before: Iterable[str], after: Iterable[str], source: str = "", note: str = "", at=None
+) -> list[ConsentRecord]:
+    """Record consent given or withdrawn, with its date, for each activity type that changed."""
+    before, after = set(before or []), set(after or [])
+    source = source or (ConsentSource.STAFF if getattr(actor, "is_authenticated", False) else ConsentSource.SYSTEM)
+    if source not in ConsentSource.values:
+        raise InvalidInput(f"Unknown consent source {source!r}.")
+    at = at or timezone.now()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    rows = [
+        ConsentRecord(contact=contact, activity_type=t, action=action, at=at, source=source, recorded_by=user, note=note[:300])
+        for action, types in ((ConsentAction.GIVEN, after - before), (ConsentAction.WITHDRAWN, before - after))
+        for t in sorted(types)
+    ]
+    return ConsentRecord.objects.bulk_create(rows) if rows else []

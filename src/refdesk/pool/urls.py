@@ -21,3 +21,10 @@ urlpatterns = [
     path("import/confirm/", views_import.import_confirm, name="import-confirm"),
     path("export/", views_import.export, name="export"),
 ]
+
+from refdesk.pool import views_privacy  # noqa: E402
+
+urlpatterns += [
+    path("contacts/<int:contact_id>/export/", views_privacy.person_export, name="person-export"),
+    path("contacts/<int:contact_id>/erase/", views_privacy.person_erase, name="person-erase"),
+]

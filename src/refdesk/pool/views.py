@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from refdesk.core.errors import Forbidden, RefdeskError
 from refdesk.core.views import fetch, form_page, paginate, render_page
 from refdesk.people import permissions
+from refdesk.people.services import audit_contact_view
 from refdesk.pool import naics, selectors, services
 from refdesk.pool.choices import STATUS_TRANSITIONS
 from refdesk.pool.forms import (
@@ -55,6 +56,8 @@ def reference_detail(request, reference_id: int):
         "status_form": StatusChangeForm(),
         "next_statuses": sorted(STATUS_TRANSITIONS[reference.status]),
     }
+    if context["details_visible"]:
+        audit_contact_view(request.user, [contact], "page")
     return render(request, "pool/reference_detail.html", context)
 
 
@@ -123,6 +126,7 @@ def account_detail(request, account_id: int):
     account = _fetch(selectors.account_get, user=request.user, account_id=account_id)
     contacts = list(account.contacts.all())
     visible = selectors.contact_ids_visible(user=request.user, contacts=contacts)
+    audit_contact_view(request.user, visible, "page")
     context = {
         "account": account,
         "contacts": [(c, c.pk in visible) for c in contacts],

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from refdesk.core.errors import RefdeskError
 from refdesk.people import permissions
+from refdesk.people.services import audit_pool_export
 from refdesk.pool.exporting import CONTENT_TYPES, export_csv_chunks, export_format, export_xlsx
 from refdesk.pool.importing import pool_import
 
@@ -143,6 +144,7 @@ def export(request):
         fmt = export_format(request.GET.get("format") or "csv")
     except RefdeskError as exc:
         return render(request, "pool/import_upload.html", {"error": exc.message}, status=400)
+    audit_pool_export(request.user, via="page", detail=f"refdesk-references.{fmt}")
     return export_response(request.user, fmt)
 
 
