@@ -230,6 +230,18 @@ def request_submit(*, actor, requester=None, **fields: Any) -> ReferenceRequest:
     return request
 
 
+def sharing_rule_allowed_ids(requester, reference_ids):
+    from refdesk.growth.selectors import sharing_rule_allowed_ids as allowed_ids
+
+    return allowed_ids(requester, reference_ids)
+
+
+def sharing_rule_allows(requester, reference_ids) -> bool:
+    from refdesk.growth.selectors import sharing_rule_allows as allows
+
+    return allows(requester, reference_ids)
+
+
 def _propose(request: ReferenceRequest, *, at: dt.datetime, actor, label: str) -> list[RequestCandidate]:
     """Ask the matcher for ranked candidates not yet on the request and not held back; add them."""
     from refdesk.matching.selectors import MAX_LIMIT, MatchQuery, match_find
@@ -251,8 +263,10 @@ def _propose(request: ReferenceRequest, *, at: dt.datetime, actor, label: str) -
     result = match_find(user=None, query=query, today=at.date())
     rank = max((r for _, r in existing), default=0)
     added = []
+    # The sharing rule (off by default): a rep who keeps customers out of the pool gets only their own.
+    allowed = sharing_rule_allowed_ids(request.requester, [f["reference_id"] for f in result["candidates"]])
     for found in result["candidates"]:
-        if found["reference_id"] in taken or found["reference_id"] in held:
+        if found["reference_id"] in taken or found["reference_id"] in held or found["reference_id"] not in allowed:
             continue
         if len(added) >= CANDIDATES_PROPOSED:
             break
@@ -315,6 +329,10 @@ def candidate_select(*, actor, request: ReferenceRequest, candidate_id: int) -> 
                 f"{_name(candidate)} is held back from matching until a program manager has reviewed a poor rating.",
                 details={"status": candidate.status, "allowed": []},
             )
+        _require(
+            sharing_rule_allows(request.requester, [candidate.reference_id]),
+            "The sharing rule limits this requester to references from their own accounts.",
+        )
         _select(request, candidate, actor=actor, label="", at=now)
         _refresh_due(request)
     return candidate

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from refdesk.matching import scoring
 from refdesk.pool import naics
 
-
 # --- readiness ------------------------------------------------------------------------------
 
 
@@ -169,4 +168,7 @@ def lookalike_fit(wanted: WantedProfile, candidate: Profile) -> Fit:
         if frac > 0:
             parts.append(scoring.Part("products", "owns " + ", ".join(sorted(common)), round(WEIGHTS["products"] * frac, 1)))
     parts = [p for p in parts if p.points > 0]
+    if wanted.industries and not any(p.criterion == "industry" for p in parts):
+        # Never "a cattle ranch for a bank": size and country alone do not make a look-alike.
+        return Fit(0.0, ())
     return Fit(round(sum(p.points for p in parts), 1), tuple(parts))

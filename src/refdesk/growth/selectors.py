@@ -212,15 +212,14 @@ def _stale_q(today: dt.date, days: int) -> Q:
     return (confirmed & Q(confirmation__last_confirmed_at__lt=cutoff)) | (~confirmed & Q(created_at__lt=cutoff))
 
 
-def stale_reference_ids(*, today: dt.date | None = None) -> set[int]:
+def stale_reference_ids(*, today: dt.date | None = None, reference_ids=None) -> set[int]:
     """References whose profile was not confirmed (or created) within the freshness window: matching ranks them lower."""
     today = today or timezone.now().date()
     days = growth_settings_get().stale_after_days
-    return set(
-        ReferenceProfile.objects.filter(status__in=[ReferenceStatus.ACTIVE, ReferenceStatus.PAUSED, ReferenceStatus.INVITED])
-        .filter(_stale_q(today, days))
-        .values_list("pk", flat=True)
-    )
+    qs = ReferenceProfile.objects.filter(status__in=[ReferenceStatus.ACTIVE, ReferenceStatus.PAUSED, ReferenceStatus.INVITED])
+    if reference_ids is not None:
+        qs = qs.filter(pk__in=list(reference_ids))
+    return set(qs.filter(_stale_q(today, days)).values_list("pk", flat=True))
 
 
 def last_confirmed(reference: ReferenceProfile) -> dt.datetime:
@@ -333,3 +332,11 @@ def balance_list(*, user, flagged_only: bool = False) -> list[dict]:
 
 def nominations_by_account(account_id: int) -> QuerySet[Nomination]:
     return Nomination.objects.filter(contact__account_id=account_id, status=NominationStatus.SUBMITTED)
+
+
+def sharing_rule_allowed_ids(user, reference_ids) -> set[int]:
+    """The ids among `reference_ids` the user may be proposed under the sharing rule (all of them unless restricted)."""
+    ids = set(reference_ids)
+    if not ids or not sharing_status(user)["restricted"]:
+        return ids
+    return set(ReferenceProfile.objects.filter(pk__in=ids, contact__account__owner=user).values_list("pk", flat=True))

@@ -558,6 +558,7 @@ def _win_write(*, actor, cleaned: dict) -> tuple[Win, bool]:
     existing = Win.objects.filter(external_id=cleaned["opportunity_id"]).first()
     if existing is not None:
         return existing, False
+    actor = actor if getattr(actor, "pk", None) else None  # the command line's stand-in is never saved
     account = _win_account(cleaned, create=True, actor=actor)
     if cleaned.get("products"):
         pool_services.account_update(actor=None, account=account,

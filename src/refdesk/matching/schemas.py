@@ -70,6 +70,7 @@ class CandidateOut(Schema):
     available_from: str | None = Field(
         description="When a resting reference is free again (ISO date)"
     )
+    stale: bool = Field(False, description="Profile not confirmed lately: listed after fresh ones")
 
 
 class MatchOut(Schema):

@@ -193,6 +193,11 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict
     rules = rules_from(matching_settings_get())
     result = engine.search(spec, rules=rules, limit=query.limit)
     ids = [r.candidate.reference_id for r in result.ranked]
+    # A profile nobody has confirmed for months may be out of date: listed after the fresh ones.
+    from refdesk.growth.selectors import stale_reference_ids
+
+    stale = stale_reference_ids(today=today, reference_ids=ids)
+    ranked = sorted(result.ranked, key=lambda r: r.candidate.reference_id in stale)
     references = _references_for(user, ids)
     contacts = [r.contact for r in references.values()]
     if user is None:
@@ -202,7 +207,7 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict
 
         visible = pool_selectors.contact_ids_visible(user=user, contacts=contacts)
     candidates = []
-    for scored in result.ranked:
+    for scored in ranked:
         found = references.get(scored.candidate.reference_id)
         if found is None:  # removed since the index was read
             continue
@@ -221,6 +226,7 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict
                 "available_from": scored.available_from.isoformat()
                 if scored.available_from
                 else None,
+                "stale": scored.candidate.reference_id in stale,
             }
         )
     return {

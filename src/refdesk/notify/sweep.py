@@ -42,7 +42,15 @@ def sweep_run(*, now: dt.datetime | None = None) -> dict:
     }
     summary.update(stale_requeue(now=now))
     summary["tasks_pruned"] = finished_tasks_prune(now=now)
+    summary["profiles_asked_to_confirm"] = profiles_freshness(now=now)
     return summary
+
+
+def profiles_freshness(*, now: dt.datetime) -> int:
+    """Ask references whose profile went stale to re-confirm it (idempotent per freshness window)."""
+    from refdesk.growth.services import freshness_sweep
+
+    return freshness_sweep(today=now.date())
 
 
 def expire_overdue_requests(*, now: dt.datetime) -> int:

@@ -1,13 +1,14 @@
 """Writes about people: users, their API tokens, and the audit log of personal-data access."""
 
+import getpass
 import secrets
 
 from django.db import transaction
 from django.utils import timezone
 
 from refdesk.core.errors import Conflict, InvalidInput, NotFound
-from refdesk.people.choices import Role
 from refdesk.people.audit import current_ip
+from refdesk.people.choices import Role
 from refdesk.people.models import ApiToken, AuditEntry, AuditKind, AuditVia, User
 
 
@@ -82,6 +83,15 @@ def api_token_authenticate(*, key: str) -> User | None:
     return token.user
 
 
+def _system_label(via: str) -> str:
+    if via != AuditVia.CLI:
+        return "anonymous"
+    try:
+        return f"command line (OS user {getpass.getuser()})"
+    except Exception:  # no user name in some containers
+        return "command line"
+
+
 def audit_record(
     *, actor, kind: str, via: str, object_ids: list[int] | None = None, count: int | None = None,
     object_type: str = "contact", detail: str = "", ip: str | None = None,
@@ -96,7 +106,7 @@ def audit_record(
     return AuditEntry.objects.create(
         at=timezone.now(),
         actor=user,
-        actor_label=user.email if user else "system (command line)" if via == AuditVia.CLI else "anonymous",
+        actor_label=user.email if user else _system_label(via),
         kind=kind,
         via=via,
         object_type=object_type,

@@ -8,9 +8,8 @@ from django.views.decorators.http import require_POST
 
 from refdesk.core import ratelimit
 from refdesk.core.errors import RefdeskError
-from refdesk.people import services
 from refdesk.core.views import fetch, paginate
-from refdesk.people import selectors
+from refdesk.people import selectors, services
 from refdesk.people.forms import AuditFilterForm, LoginForm
 
 

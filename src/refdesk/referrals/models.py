@@ -5,7 +5,15 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from refdesk.referrals.choices import FeeKind, FeeStatus, LeadSource, LeadStage, Payee, PlanStatus, ThankYouOccasion
+from refdesk.referrals.choices import (
+    FeeKind,
+    FeeStatus,
+    LeadSource,
+    LeadStage,
+    Payee,
+    PlanStatus,
+    ThankYouOccasion,
+)
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
@@ -69,6 +77,9 @@ class LeadEvent(models.Model):
     class Meta:
         ordering = ["-at", "-pk"]
 
+    def __str__(self):
+        return self.text
+
 
 class ReferralThankYou(models.Model):
     """A thank-you owed to a referrer when their referral arrives and again when it closes."""
@@ -83,6 +94,9 @@ class ReferralThankYou(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
         constraints = [models.UniqueConstraint(fields=["lead", "occasion"], name="thank_you_once_per_occasion")]
+
+    def __str__(self):
+        return f"Thank-you ({self.occasion}) for lead {self.lead_id}"
 
 
 class ReferralTarget(models.Model):
@@ -117,6 +131,9 @@ class AskPlanItem(models.Model):
 
     class Meta:
         ordering = ["due_on", "pk"]
+
+    def __str__(self):
+        return f"Ask {self.who} by {self.due_on}"
 
     @property
     def who(self) -> str:
@@ -160,6 +177,9 @@ class ReferralFee(models.Model):
         ordering = ["-created_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["lead", "payee"], name="fee_once_per_lead_payee")]
 
+    def __str__(self):
+        return f"{self.amount} to {self.payee_label} ({self.status})"
+
 
 class SourceCost(models.Model):
     """What a lead costs from a channel, entered so referral leads can be set beside other sources."""
@@ -171,6 +191,9 @@ class SourceCost(models.Model):
 
     class Meta:
         ordering = ["channel"]
+
+    def __str__(self):
+        return f"{self.channel}: {self.cost_per_lead} per lead"
 
 
 class PassedReferral(models.Model):
@@ -186,3 +209,6 @@ class PassedReferral(models.Model):
 
     class Meta:
         ordering = ["-passed_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.company} passed to {self.account_id}"

@@ -153,8 +153,6 @@ def lead_create(*, actor, **fields: Any) -> ReferralLead:
     if cleaned.get("contact_email") and cleaned["contact_email"] == referrer_email:
         raise InvalidInput("The referrer and the referred person are the same: a self-referral.",
                            details={"contact_email": "is the referrer's own email"})  # fmt: skip
-    if referrer_user is not None and surfaced_by is not None and referrer_user.pk == surfaced_by.pk and source != LeadSource.EMPLOYEE:
-        pass
     received_on = cleaned.get("received_on") or timezone.now().date()
     dupes = list(lead_duplicates(company=cleaned["company"], contact_email=cleaned.get("contact_email", ""), today=received_on)[:1])
     if dupes:

@@ -10,7 +10,14 @@ from django.utils import timezone
 
 from refdesk.core.errors import Forbidden, InvalidInput, NotFound
 from refdesk.people.permissions import is_program_manager
-from refdesk.rewards.choices import RULE_KEYS, EntryKind, Period, RedemptionStatus, ThankYouStatus
+from refdesk.rewards.choices import (
+    RULE_KEYS,
+    EntryKind,
+    Period,
+    RedemptionStatus,
+    RefusalCode,
+    ThankYouStatus,
+)
 from refdesk.rewards.models import (
     CatalogueItem,
     Contest,
@@ -220,6 +227,11 @@ def refusal_list(*, user, code: str = "") -> QuerySet[RewardRefusal]:
     qs = RewardRefusal.objects.select_related(
         "holder__reference__contact", "holder__user", "activity", "item", "actor"
     )
+    if code and code not in RefusalCode.values:
+        raise InvalidInput(
+            f"Unknown refusal code {code!r}.",
+            details={"code": f"use one of {', '.join(RefusalCode.values)}"},
+        )
     return qs.filter(code=code) if code else qs
 
 
@@ -267,7 +279,9 @@ def thank_you_template_list(*, user, active_only: bool = False) -> QuerySet[Than
 def period_bounds(period: str, on: dt.date) -> tuple[dt.date, dt.date]:
     """First day and the day after the last of the month, quarter or year containing `on`. Pure."""
     if not 1900 <= on.year <= 2999:
-        raise InvalidInput("Pick a day between the years 1900 and 2999.", details={"on": "is out of range"})
+        raise InvalidInput(
+            "Pick a day between the years 1900 and 2999.", details={"on": "is out of range"}
+        )
     if period == Period.MONTH:
         start = on.replace(day=1)
         end = (start + dt.timedelta(days=32)).replace(day=1)
@@ -350,6 +364,7 @@ def leaderboard(
     """The salespeople's leaderboard for a month, quarter or year, for everyone or one team."""
     _require_login(user)
     on = on or timezone.now().date()
+    team = (team or "").replace("\x00", "")
     start, end = period_bounds(period, on)
     return {"period": period, "start": start, "end": end - dt.timedelta(days=1), "team": team,
             "rows": standings(start=start, end=end, team=team)}  # fmt: skip

@@ -1,0 +1,44 @@
+from django import forms
+
+from refdesk.growth.choices import GiveBackKind, MilestoneKind, NominationKind
+
+
+class NominationForm(forms.Form):
+    contact_id = forms.IntegerField(label="Existing contact (id)", required=False, help_text="Or name a new person below")
+    account_id = forms.IntegerField(label="Account (id) for a new person", required=False)
+    name = forms.CharField(required=False, max_length=200)
+    email = forms.CharField(required=False, max_length=254)
+    title = forms.CharField(required=False, max_length=200)
+    kind = forms.ChoiceField(choices=NominationKind.choices)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), help_text="Why they would speak well for us")
+
+
+class ReviewForm(forms.Form):
+    action = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline"), ("invite", "Invite"), ("activate", "Activate")])
+    reason = forms.CharField(required=False, max_length=500, label="Reason or override note")
+
+
+class WishForm(forms.Form):
+    account_id = forms.IntegerField(label="Account (id)")
+    note = forms.CharField(required=False, max_length=300)
+
+
+class GiveBackForm(forms.Form):
+    account_id = forms.IntegerField(label="Account (id)")
+    kind = forms.ChoiceField(choices=GiveBackKind.choices)
+    occurred_on = forms.CharField(required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=500)
+    value = forms.CharField(required=False, label="Value (optional)")
+
+
+class MilestoneForm(forms.Form):
+    account_id = forms.IntegerField(label="Account (id)")
+    kind = forms.ChoiceField(choices=MilestoneKind.choices)
+    occurred_on = forms.CharField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(required=False, max_length=500)
+
+
+class ImportForm(forms.Form):
+    what = forms.ChoiceField(choices=[("surveys", "NPS/CSAT survey results"), ("wins", "Closed-won opportunities")])
+    file = forms.FileField(help_text="CSV or XLSX")
+    dry_run = forms.BooleanField(required=False, label="Check only, write nothing")
