@@ -1246,6 +1246,8 @@ class DemoSummary:
     users_existing: list[str] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
     requests: dict[str, int] = field(default_factory=dict)
+    rewards: dict = field(default_factory=dict)
+    activities: dict = field(default_factory=dict)
     countries: dict[str, int] = field(default_factory=dict)
     industries: dict[str, int] = field(default_factory=dict)
     logins: dict[str, str] = field(default_factory=dict)  # label -> email
@@ -1777,10 +1779,12 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS, req
     """Load the whole demo program into an empty pool and say what was loaded."""
     from django.db import transaction
 
+    from refdesk.activities.demo import demo_activities
     from refdesk.asks.demo import demo_requests
     from refdesk.asks.events import notifications_suspended
     from refdesk.core.errors import Conflict, InvalidInput
     from refdesk.pool.models import Account, Contact, ReferenceProfile
+    from refdesk.rewards.demo import demo_rewards
 
     if not 1 <= accounts <= 20_000:
         raise InvalidInput("--accounts must be between 1 and 20000.")
@@ -1802,6 +1806,8 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS, req
         summary.status_changes = demo_backdate(timelines)
         with notifications_suspended():
             summary.requests = dict(demo_requests(rng=rng, today=dt.date.today(), count=accounts // 2 if requests is None else requests))
+            summary.activities = demo_activities(rng=rng, today=dt.date.today())
+            summary.rewards = demo_rewards(rng=rng, today=dt.date.today())
     summary.accounts = Account.objects.count()
     summary.contacts = Contact.objects.count()
     summary.references = ReferenceProfile.objects.count()

@@ -153,5 +153,12 @@ def test_the_api_imports_shares_and_runs_events(client_for, program_manager, req
 
 def test_the_admin_lists_each_model(client_for, program_manager):
     client = client_for(program_manager)
-    for name in ("activity", "fatiguerule", "referencefatigue", "contentasset", "groupevent", "contentshare"):
+    for name in (
+        "activity",
+        "fatiguerule",
+        "referencefatigue",
+        "contentasset",
+        "groupevent",
+        "contentshare",
+    ):
         assert client.get(f"/admin/activities/{name}/").status_code == 200, name

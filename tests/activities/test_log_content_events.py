@@ -145,6 +145,7 @@ def test_a_private_link_opens_logs_views_and_stops_when_revoked(
     ) == ["shared", "viewed"]
     client.force_login(requester)
     assert b"Opened" in client.get(f"/activities/shares/{share.pk}/").content
+    assert b"Big Sky Beef</a> opened your content" in client.get("/activities/").content
     other = UserFactory(role=Role.SALES_REP)
     with pytest.raises(Forbidden):
         services.share_revoke(actor=other, share=share)

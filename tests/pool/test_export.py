@@ -10,7 +10,14 @@ from refdesk.cli import main
 from refdesk.pool import services
 from refdesk.pool.exporting import EXPORT_COLUMNS, export_csv, export_xlsx
 from refdesk.pool.importing import COLUMNS, pool_import
-from refdesk.pool.models import Account, Contact, Product, ReferenceProfile, ReferenceStatusChange
+from refdesk.pool.models import (
+    Account,
+    ConsentRecord,
+    Contact,
+    Product,
+    ReferenceProfile,
+    ReferenceStatusChange,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +136,7 @@ def canonical_dump() -> list[tuple]:
 def empty_the_pool():
     """Delete every pool row with plain SQL (nothing else refers to them in these tests)."""
     models = [
+        ConsentRecord,
         ReferenceStatusChange,
         ReferenceProfile,
         Contact,

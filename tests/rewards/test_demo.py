@@ -16,10 +16,11 @@ def test_the_demo_loads_a_believable_rewards_program(settings):
     from refdesk.asks.events import notifications_suspended
     from refdesk.demo import demo_load
 
-    demo_load(seed=7, accounts=60, requests=60)
-    with notifications_suspended():
-        summary = demo_rewards(rng=random.Random(7), today=dt.date.today())
+    summary = demo_load(seed=7, accounts=60, requests=60).rewards
     assert summary["activities_credited"] > 5 and summary["catalogue_items"] == 9
+    with notifications_suspended():  # loading again credits nothing twice
+        again = demo_rewards(rng=random.Random(7), today=dt.date.today())
+    assert again["activities_credited"] == 0
     assert set(Redemption.objects.values_list("status", flat=True)) == {
         "requested",
         "approved",

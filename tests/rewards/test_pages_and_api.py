@@ -265,14 +265,22 @@ def test_crediting_an_activity_by_hand_twice_is_a_409_with_the_reason(
     )
 
 
-def test_the_pm_runs_contests_templates_and_thank_yous_from_the_pages(client_for, program_manager, owner_rep, reference, make_activity):
+def test_the_pm_runs_contests_templates_and_thank_yous_from_the_pages(
+    client_for, program_manager, owner_rep, reference, make_activity
+):
     from refdesk.rewards.models import Contest, ThankYouTask, ThankYouTemplate
 
     client = client_for(program_manager)
     response = client.post("/rewards/contests/", {"name": "Q4 push", "starts_on": "2026-10-01", "ends_on": "2026-12-31",
                                                   "prizes": "Trophy\nMug"})  # fmt: skip
     assert response.status_code == 302 and Contest.objects.get().prizes == ["Trophy", "Mug"]
-    assert client.post("/rewards/contests/", {"name": "Bad", "starts_on": "2026-12-01", "ends_on": "2026-01-01"}).status_code == 422
+    assert (
+        client.post(
+            "/rewards/contests/",
+            {"name": "Bad", "starts_on": "2026-12-01", "ends_on": "2026-01-01"},
+        ).status_code
+        == 422
+    )
     assert client_for(owner_rep).post("/rewards/contests/", {"name": "Mine"}).status_code == 403
     client = client_for(program_manager)
     assert client.post("/rewards/thank-yous/templates/", {"name": "Warm", "subject": "Thanks {first_name}", "body": "Dear {name}",
@@ -282,6 +290,9 @@ def test_the_pm_runs_contests_templates_and_thank_yous_from_the_pages(client_for
     task = ThankYouTask.objects.get()
     rep = client_for(owner_rep)
     assert "Ada Lovelace" in rep.get("/rewards/thank-yous/").content.decode()
-    response = rep.post(f"/rewards/thank-yous/{task.pk}/done/", {"template_id": template.pk, "send": "1", "next": "/rewards/thank-yous/"})
+    response = rep.post(
+        f"/rewards/thank-yous/{task.pk}/done/",
+        {"template_id": template.pk, "send": "1", "next": "/rewards/thank-yous/"},
+    )
     assert response.status_code == 302 and ThankYouTask.objects.get().status == "done"
     assert "No thank-yous open" in rep.get("/rewards/thank-yous/").content.decode()

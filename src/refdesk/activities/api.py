@@ -113,7 +113,9 @@ def _reference(request, reference_id: int):
 )
 def set_reference_limits(request, reference_id: int, payload: s.ActivityReferenceLimitsIn):
     found = services.reference_fatigue_set(
-        actor=request.user, reference=_reference(request, reference_id), **payload.model_dump(exclude_unset=True)
+        actor=request.user,
+        reference=_reference(request, reference_id),
+        **payload.model_dump(exclude_unset=True),
     )
     return {
         "reference_id": reference_id,

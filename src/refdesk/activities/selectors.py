@@ -506,6 +506,22 @@ def share_list(*, user) -> QuerySet[ContentShare]:
     return qs
 
 
+def shares_opened_recently(
+    *, user, now: dt.datetime | None = None, days: int = 7
+) -> QuerySet[ContentShare]:
+    """The user's shares a prospect opened lately: how the requester is told a link was opened."""
+    now = now or timezone.now()
+    if user is None or not perms.can_share(user):
+        return ContentShare.objects.none()
+    return (
+        ContentShare.objects.filter(
+            created_by=user, first_opened_at__gte=now - dt.timedelta(days=days)
+        )
+        .annotate(view_count=Count("views"))
+        .order_by("-first_opened_at")
+    )
+
+
 def share_get(*, user, share_id: int) -> ContentShare:
     found = ContentShare.objects.select_related("created_by", "request").filter(pk=share_id).first()
     if found is None:

@@ -357,7 +357,9 @@ def content_create(
         # Untagged assets take their customer's industry and products, so matching can offer them.
         industry_code = industry_code or account.industry_id
         if not cleaned.get("products"):
-            cleaned["products"] = list(account.products.order_by("name").values_list("name", flat=True)[:20])
+            cleaned["products"] = list(
+                account.products.order_by("name").values_list("name", flat=True)[:20]
+            )
     asset = ContentAsset(
         **cleaned,
         account=account,

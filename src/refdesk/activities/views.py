@@ -47,6 +47,7 @@ def activity_list(request):
         "page": page,
         "can_log": perms.can_log(request.user),
         "can_manage": perms.can_manage(request.user),
+        "opened": selectors.shares_opened_recently(user=request.user)[:5],
     }
     return render_page(
         request,

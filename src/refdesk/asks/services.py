@@ -399,7 +399,15 @@ def _begin_approval(request, candidate, *, actor, at: dt.datetime) -> None:
         candidate=candidate, actor=actor if label != events.AUTO_APPROVE else None, label=label,
         from_status=from_status, reason=reason, at=at,
     )  # fmt: skip
+    _credit_sharing(candidate)
     _invite(candidate, at=at)
+
+
+def _credit_sharing(candidate: RequestCandidate) -> None:
+    """An approved use of a rep's customer by someone else earns the owner sharing points (after commit)."""
+    from refdesk.rewards.services import reward_credit_sharing
+
+    transaction.on_commit(lambda: reward_credit_sharing(candidate_id=candidate.pk), robust=True)
 
 
 def _invite(candidate: RequestCandidate, *, at: dt.datetime) -> None:
@@ -418,6 +426,7 @@ def approval_grant(*, actor, request: ReferenceRequest, candidate_id: int, reaso
         _expect_candidate(candidate, "approve")
         from_status = _move_candidate(candidate, CandidateStatus.APPROVED, at=now, approved_at=now)
         events.approval_granted(candidate=candidate, actor=actor, from_status=from_status, reason=reason.strip()[:500], at=now)
+        _credit_sharing(candidate)
         _invite(candidate, at=now)
         _refresh_due(request)
     return candidate
@@ -644,7 +653,7 @@ def call_schedule(
             activity = activity_record(
                 actor=None, reference=candidate.reference, activity_type=request.activity_type, occurred_at=start,
                 status=ActivityStatus.SCHEDULED, request_text=f"Request #{request.pk}: {request.prospect}",
-                opportunity_text=request.prospect,
+                opportunity_text=request.prospect, request=request, candidate=candidate,
             )  # fmt: skip
             RequestCandidate.objects.filter(pk=candidate.pk).update(activity=activity)
             candidate.activity = activity
@@ -825,6 +834,9 @@ def feedback_give(
         except IntegrityError:
             raise Conflict(f"The {side}'s feedback on {_name(candidate)} was already given.") from None
         events.feedback_given(feedback=feedback, actor=actor, label=label)
+        from refdesk.rewards.services import reward_credit_feedback
+
+        transaction.on_commit(lambda: reward_credit_feedback(feedback_id=feedback.pk), robust=True)
         reasons = []
         if rating <= POOR_RATING:
             reasons.append(f"rated {rating}/5 by the {side}")

@@ -281,7 +281,7 @@ class PoolIndex:
 
     # --- matching ------------------------------------------------------------------
 
-    def search(self, spec: MatchSpec, *, limit: int, busy_lookup=None) -> EngineResult:
+    def search(self, spec: MatchSpec, *, limit: int, busy_lookup=None, blocked=None) -> EngineResult:
         """The best `limit` eligible references for the request, explained, best first."""
         n = len(self.cands)
         rules, w = self.rules, self.rules.weight
@@ -378,6 +378,18 @@ class PoolIndex:
             if i >= 0:
                 newly += 1
                 scores[i] = NEG
+
+        # Held back by the activity log's fatigue rules (per-type caps, overrides, the
+        # reference's own monthly limit): `activities.selectors.fatigue_exclusions`.
+        fatigued = 0
+        for ref_id in blocked or ():
+            p = self.pos.get(ref_id)
+            i = slot[p] if p is not None else -1
+            if i >= 0 and scores[i] > NEG / 2:
+                fatigued += 1
+                scores[i] = NEG
+        name_rules["fatigue"] += fatigued
+        newly += fatigued
 
         need_fit = s.asks_for_fit(spec, rules)
         picked = self._pick(scores, compact.positions, limit + SLACK)
@@ -615,7 +627,7 @@ class Engine:
                 )
         return self._indexed
 
-    def search(self, spec: MatchSpec, *, rules: Rules, limit: int) -> EngineResult:
+    def search(self, spec: MatchSpec, *, rules: Rules, limit: int, blocked=None) -> EngineResult:
         """Bring the index up to date with the database, then match."""
         version = self._version()
         with self._lock:
@@ -628,7 +640,7 @@ class Engine:
                     stale = True
             if stale:
                 held = self._held = self._build(rules, spec.today, version)
-            return held.index.search(spec, limit=limit, busy_lookup=reference_ids_on_open_requests)
+            return held.index.search(spec, limit=limit, busy_lookup=reference_ids_on_open_requests, blocked=blocked)
 
 
 class _Rebuild(Exception):

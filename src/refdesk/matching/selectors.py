@@ -160,12 +160,13 @@ def match_spec_build(query: MatchQuery, *, today: dt.date) -> tuple[scoring.Matc
 
 
 def content_for_request(spec: scoring.MatchSpec) -> list[dict]:
-    """Hook: case studies and recorded webinars that answer the need, offered before people.
+    """Case studies, recordings and upcoming group events that answer the need, offered before people.
 
-    Each item is {"kind", "title", "url", "reasons": [{criterion, matched, points}]}; empty until
-    the content library exists.
+    Each item is {"kind", "title", "url", "reasons": [{criterion, matched, points}]}.
     """
-    return []
+    from refdesk.activities.selectors import content_for_match
+
+    return content_for_match(spec)
 
 
 def _references_for(user, reference_ids: list[int]) -> dict[int, object]:
@@ -191,7 +192,11 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict
     today = today or timezone.now().date()
     spec, matches = match_spec_build(query, today=today)
     rules = rules_from(matching_settings_get())
-    result = engine.search(spec, rules=rules, limit=query.limit)
+    # Per-type caps, cool-downs and each reference's own limit live with the activity log.
+    from refdesk.activities.selectors import fatigue_exclusions
+
+    blocked = fatigue_exclusions(activity_type=spec.activity_type, today=today)
+    result = engine.search(spec, rules=rules, limit=query.limit, blocked=blocked)
     ids = [r.candidate.reference_id for r in result.ranked]
     # A profile nobody has confirmed for months may be out of date: listed after the fresh ones.
     from refdesk.growth.selectors import stale_reference_ids

@@ -43,6 +43,9 @@ def sweep_run(*, now: dt.datetime | None = None) -> dict:
     summary.update(stale_requeue(now=now))
     summary["tasks_pruned"] = finished_tasks_prune(now=now)
     summary["profiles_asked_to_confirm"] = profiles_freshness(now=now)
+    from refdesk.rewards.services import rewards_sweep
+
+    summary.update({f"rewards_{k}": v for k, v in rewards_sweep(now=now).items()})
     return summary
 
 
