@@ -50,6 +50,8 @@ DEBUG = env_bool("REFDESK_DEBUG", False)
 # System check refdesk.E002 refuses the ./var/ fallback in the production profile.
 SECRET_KEY_FROM_ENV = bool(env_str("SECRET_KEY"))
 SECRET_KEY = env_str("SECRET_KEY") or _local_secret_key()
+# Old keys during a rotation: sessions and signed links made with them stay valid until they expire.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

@@ -45,7 +45,7 @@ class RequestQuery(Schema):
 
 
 def _detail(request, request_id: int) -> dict:
-    return presenters.detail_out(request.user, selectors.request_get(user=request.user, request_id=request_id))
+    return presenters.detail_out(request.user, selectors.request_get(user=request.user, request_id=request_id), via="api")
 
 
 def _get(request, request_id: int):

@@ -142,11 +142,18 @@ def event_out(event) -> dict:
     }
 
 
-def detail_out(user, request, *, now: dt.datetime | None = None) -> dict:
+def detail_out(user, request, *, now: dt.datetime | None = None, via: str | None = None) -> dict:
+    """The request with its candidates and timeline; contact details shown through a door are audited."""
     visible = visible_contact_ids(user, request)
+    candidates = [candidate_out(user, request, c, visible=visible) for c in request.candidates.all()]
+    if via and user is not None:
+        from refdesk.people.services import audit_contact_view
+
+        shown = [c.reference.contact_id for c in request.candidates.all() if c.reference.contact_id in visible]
+        audit_contact_view(user, shown, via)
     return {
         **summary_out(request, now=now),
-        "candidates": [candidate_out(user, request, c, visible=visible) for c in request.candidates.all()],
+        "candidates": candidates,
         "timeline": [event_out(e) for e in request.events.all()],
         "allowed_actions": request_actions_for(user, request),
     }

@@ -143,7 +143,7 @@ def request_create(request):
 def request_detail(request, request_id: int):
     req = _fetch(selectors.request_get, user=request.user, request_id=request_id)
     now = timezone.now()
-    detail = presenters.detail_out(request.user, req, now=now)
+    detail = presenters.detail_out(request.user, req, now=now, via="page")
     context = {
         "req": req,
         "detail": detail,

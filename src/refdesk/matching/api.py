@@ -14,7 +14,7 @@ router = Router(tags=["matching"])
 )
 def match(request, payload: MatchIn):
     query = selectors.MatchQuery(**payload.model_dump())
-    return selectors.match_find(user=request.user, query=query)
+    return selectors.match_find(user=request.user, query=query, via="api")
 
 
 @router.get(

@@ -181,7 +181,7 @@ def _references_for(user, reference_ids: list[int]) -> dict[int, object]:
     return {r.pk: r for r in qs.filter(pk__in=reference_ids).order_by()}
 
 
-def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict:
+def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: str = "page") -> dict:
     """Ranked, explained, available references for a request; content first.
 
     `user` None is the command line (the operator sees every email); anyone else must be allowed
@@ -234,6 +234,10 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None) -> dict
                 "stale": scored.candidate.reference_id in stale,
             }
         )
+    if user is not None:
+        from refdesk.people.services import audit_contact_view
+
+        audit_contact_view(user, [c["contact_id"] for c in candidates if c["email"]], via)
     return {
         "industry": [{"code": m.code, "title": m.title, "score": m.score} for m in matches],
         "content": content_for_request(spec),
