@@ -1775,8 +1775,14 @@ def demo_backdate(timelines: dict[int, list]) -> int:
     return len(changes)
 
 
-def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS, requests: int | None = None) -> DemoSummary:
-    """Load the whole demo program into an empty pool and say what was loaded."""
+def demo_load(
+    *, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS, requests: int | None = None, history: bool = True
+) -> DemoSummary:
+    """Load the whole demo program into an empty pool and say what was loaded.
+
+    `history=False` loads only the pool (users, accounts, references): the year of requests,
+    activities and rewards is skipped.
+    """
     from django.db import transaction
 
     from refdesk.activities.demo import demo_activities
@@ -1804,10 +1810,12 @@ def demo_load(*, seed: int = DEFAULT_SEED, accounts: int = DEFAULT_ACCOUNTS, req
         plans = demo_accounts(rng, names, users, accounts, actor=actor)
         timelines = demo_references(rng, names, plans, actor=actor)
         summary.status_changes = demo_backdate(timelines)
-        with notifications_suspended():
-            summary.requests = dict(demo_requests(rng=rng, today=dt.date.today(), count=accounts // 2 if requests is None else requests))
-            summary.activities = demo_activities(rng=rng, today=dt.date.today())
-            summary.rewards = demo_rewards(rng=rng, today=dt.date.today())
+        if history:
+            with notifications_suspended():
+                count = accounts // 2 if requests is None else requests
+                summary.requests = dict(demo_requests(rng=rng, today=dt.date.today(), count=count))
+                summary.activities = demo_activities(rng=rng, today=dt.date.today())
+                summary.rewards = demo_rewards(rng=rng, today=dt.date.today())
     summary.accounts = Account.objects.count()
     summary.contacts = Contact.objects.count()
     summary.references = ReferenceProfile.objects.count()
