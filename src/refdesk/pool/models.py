@@ -135,6 +135,7 @@ class ReferenceProfile(models.Model):
         indexes = [
             models.Index(fields=["status", "sort_name", "id"], name="reference_status_idx"),
             models.Index(fields=["nps", "sort_name", "id"], name="reference_nps_idx"),
+            models.Index(fields=["status", "nps", "sort_name", "id"], name="reference_status_nps_idx"),
             models.Index(fields=["sort_name", "id"], name="reference_sort_name_idx"),
             models.Index(fields=["sort_account", "sort_name", "id"], name="reference_sort_account_idx"),
         ]
