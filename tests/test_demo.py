@@ -138,7 +138,7 @@ def test_loading_into_a_pool_with_accounts_is_refused():
 
 
 def test_cli_loads_then_if_empty_leaves_the_pool_alone(capsys):
-    assert main(["demo", "--seed", "3", "--accounts", "30"]) == 0
+    assert main(["demo", "--seed", "3", "--accounts", "30", "--pool-only"]) == 0
     out = capsys.readouterr().out
     assert "30 accounts" in out
     assert "Log in at http://127.0.0.1:8000/ as pm@example.com with password refdesk-demo" in out

@@ -1851,6 +1851,9 @@ def register(sub) -> None:
     p.add_argument(
         "--if-empty", action="store_true", help="do nothing if the pool already has accounts"
     )
+    p.add_argument(
+        "--pool-only", action="store_true", help="load only users, accounts and references (no year of history)"
+    )
     p.set_defaults(func=demo_command)
 
 
@@ -1865,7 +1868,7 @@ def demo_command(args) -> int:
             f"as {USERS[0][0]} with password {DEMO_PASSWORD}"
         )
         return 0
-    summary = demo_load(seed=args.seed, accounts=args.accounts)
+    summary = demo_load(seed=args.seed, accounts=args.accounts, history=not args.pool_only)
     statuses = ", ".join(f"{status} {n}" for status, n in summary.statuses.items())
     print(
         f"Loaded the demo program (seed {summary.seed}): {summary.accounts} accounts in "
