@@ -51,7 +51,7 @@ test-sqlite: setup
 
 test-postgres: setup
 	@echo "== test suite on a throwaway PostgreSQL =="
-	@$(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q
+	@SCHEMATHESIS_EXAMPLES=$${SCHEMATHESIS_EXAMPLES:-10} $(PY) scripts/with_postgres.py -- $(VENV)/bin/pytest -q
 
 bench: setup
 	@$(PY) bench/run_all.py
