@@ -28,6 +28,11 @@ class ReferenceFilters:
     order: str = "name"
     errors: dict[str, str] = field(default_factory=dict)
 
+    def __post_init__(self):
+        # PostgreSQL refuses NUL characters even in a search parameter.
+        for name in ("q", "industry", "product", "country", "status", "activity_type", "order"):
+            setattr(self, name, (getattr(self, name) or "").replace("\x00", ""))
+
 
 ORDERINGS = {
     "name": ("sort_name", "pk"),
@@ -103,6 +108,7 @@ def account_list(*, user, q: str = "", industry: str = "", country: str = "", ow
     """Accounts the user may browse."""
     _require_browse(user)
     qs = Account.objects.select_related("industry", "owner").prefetch_related("products")
+    q, industry, country = (v.replace("\x00", "") for v in (q, industry, country))
     if q:
         qs = qs.filter(name__icontains=q.strip())
     if industry:
@@ -132,6 +138,7 @@ def account_get(*, user, account_id: int) -> Account:
 def contact_list(*, user, account_id: int | None = None, q: str = "") -> QuerySet[Contact]:
     _require_browse(user)
     qs = Contact.objects.select_related("account")
+    q = q.replace("\x00", "")
     if account_id:
         qs = qs.filter(account_id=account_id)
     if q:

@@ -210,10 +210,20 @@ REFERENCE_STATUS = choice(ReferenceStatus, default=ReferenceStatus.CANDIDATE)
 GIFT_POLICY = choice(GiftPolicy, default=GiftPolicy.GIFTS_ALLOWED)
 
 
+def without_nul(value: Any) -> Any:
+    """Text with NUL characters removed (PostgreSQL cannot store them), in lists too."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list | tuple):
+        return [without_nul(item) for item in value]
+    return value
+
+
 def clean_fields(spec: dict[str, Cleaner], data: dict[str, Any]) -> dict[str, Any]:
     """Clean the fields present in `data` by `spec`; all problems raised together, by field."""
     cleaned, errors = {}, {}
     for name, value in data.items():
+        value = without_nul(value)
         if name not in spec:
             errors[name] = "is not a field you can set"
             continue
