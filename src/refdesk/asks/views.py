@@ -25,17 +25,8 @@ from refdesk.asks.forms import (
     yes_no,
 )
 from refdesk.core.errors import Forbidden, NotFound, RefdeskError
-from refdesk.core.views import add_service_error, paginate, render_page
+from refdesk.core.views import add_service_error, fetch, paginate, render_page
 from refdesk.people.permissions import is_program_manager
-
-
-def _fetch(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 def _filters(request, *, requesters=()):
@@ -59,7 +50,7 @@ def request_list(request):
     form, filters = _filters(request)
     filters.mine = True
     now = timezone.now()
-    page = paginate(request, _fetch(selectors.request_list, user=request.user, filters=filters, now=now))
+    page = paginate(request, fetch(selectors.request_list, user=request.user, filters=filters, now=now))
     context = {"form": form, "page": page, "rows": _rows(page, now), "can_request": permissions.can_request(request.user),
                "title": "My requests", "list_url": reverse("asks:request-list"), "show_requester": False}  # fmt: skip
     return render_page(request, "asks/request_list.html", context, fragment="asks/partials/request_results.html")
@@ -75,7 +66,7 @@ def triage(request):
     requesters = User.objects.filter(reference_requests__isnull=False).distinct().order_by("first_name", "email")
     form, filters = _filters(request, requesters=requesters)
     now = timezone.now()
-    page = paginate(request, _fetch(selectors.triage_list, user=request.user, filters=filters, now=now))
+    page = paginate(request, fetch(selectors.triage_list, user=request.user, filters=filters, now=now))
     context = {
         "form": form, "page": page, "rows": _rows(page, now), "title": "Triage", "list_url": reverse("asks:triage"),
         "show_requester": True, "holds": list(selectors.hold_list(user=request.user)[:50]),
@@ -87,7 +78,7 @@ def triage(request):
 @login_required
 def approval_list(request):
     """Approvals waiting for me, my auto-approve policy, and every contact with my customers."""
-    waiting = list(_fetch(selectors.approvals_waiting, user=request.user))
+    waiting = list(fetch(selectors.approvals_waiting, user=request.user))
     policy = selectors.owner_policy_get(request.user)
     policy_form = OwnerPolicyForm(
         initial={"mode": policy.mode if policy else "never", "activity_types": policy.activity_types if policy else []}
@@ -141,7 +132,7 @@ def request_create(request):
 
 @login_required
 def request_detail(request, request_id: int):
-    req = _fetch(selectors.request_get, user=request.user, request_id=request_id)
+    req = fetch(selectors.request_get, user=request.user, request_id=request_id)
     now = timezone.now()
     detail = presenters.detail_out(request.user, req, now=now, via="page")
     context = {
@@ -236,7 +227,7 @@ def _candidate_step(action: str, user, req, candidate_id: int, post) -> str:
 @login_required
 @require_POST
 def candidate_action(request, request_id: int, candidate_id: int, action: str):
-    req = _fetch(selectors.request_get, user=request.user, request_id=request_id)
+    req = fetch(selectors.request_get, user=request.user, request_id=request_id)
     try:
         messages.success(request, _candidate_step(action, request.user, req, candidate_id, request.POST))
     except Forbidden as exc:
@@ -251,7 +242,7 @@ def candidate_action(request, request_id: int, candidate_id: int, action: str):
 @login_required
 @require_POST
 def request_action(request, request_id: int, action: str):
-    req = _fetch(selectors.request_get, user=request.user, request_id=request_id)
+    req = fetch(selectors.request_get, user=request.user, request_id=request_id)
     reason = request.POST.get("reason", "")[:500]
     steps = {
         "withdraw": (lambda: services.request_withdraw(actor=request.user, request=req, reason=reason), "Request withdrawn."),
@@ -275,7 +266,7 @@ def request_action(request, request_id: int, action: str):
 @login_required
 @require_POST
 def hold_release(request, hold_id: int):
-    holds = _fetch(selectors.hold_list, user=request.user)
+    holds = fetch(selectors.hold_list, user=request.user)
     hold = holds.filter(pk=hold_id).first()
     if hold is None:
         raise Http404("No such hold.")

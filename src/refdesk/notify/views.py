@@ -3,24 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from refdesk.core.errors import Forbidden, NotFound, RefdeskError
-from refdesk.core.views import add_service_error, paginate, render_page
+from refdesk.core.errors import Forbidden, RefdeskError
+from refdesk.core.views import add_service_error, fetch, paginate, render_page
 from refdesk.notify import selectors, services
 from refdesk.notify.choices import EmailStatus
 from refdesk.notify.forms import WebhookEndpointForm
-
-
-def _fetch(fn, **kwargs):
-    try:
-        return fn(**kwargs)
-    except NotFound as exc:
-        raise Http404(exc.message) from None
-    except Forbidden as exc:
-        raise PermissionDenied(exc.message) from None
 
 
 @login_required
@@ -31,7 +21,7 @@ def email_list(request):
     q = request.GET.get("q", "").strip()[:100]
     request_id = request.GET.get("request", "")
     request_id = int(request_id) if request_id.isdigit() and len(request_id) < 12 else None
-    emails = _fetch(
+    emails = fetch(
         selectors.email_list, user=request.user, status=status, q=q, request_id=request_id
     )
     context = {
@@ -48,14 +38,14 @@ def email_list(request):
 
 @login_required
 def email_detail(request, email_id: int):
-    email = _fetch(selectors.email_get, user=request.user, email_id=email_id)
+    email = fetch(selectors.email_get, user=request.user, email_id=email_id)
     return render(request, "notify/email_detail.html", {"email": email})
 
 
 @login_required
 @require_POST
 def email_retry(request, email_id: int):
-    email = _fetch(selectors.email_get, user=request.user, email_id=email_id)
+    email = fetch(selectors.email_get, user=request.user, email_id=email_id)
     try:
         services.email_retry_now(actor=request.user, email=email)
     except Forbidden as exc:
@@ -66,7 +56,7 @@ def email_retry(request, email_id: int):
 
 @login_required
 def webhook_list(request):
-    endpoints = _fetch(selectors.webhook_endpoint_list, user=request.user)
+    endpoints = fetch(selectors.webhook_endpoint_list, user=request.user)
     form = WebhookEndpointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -86,7 +76,7 @@ def webhook_list(request):
 
 @login_required
 def webhook_detail(request, endpoint_id: int):
-    endpoint = _fetch(selectors.webhook_endpoint_get, user=request.user, endpoint_id=endpoint_id)
+    endpoint = fetch(selectors.webhook_endpoint_get, user=request.user, endpoint_id=endpoint_id)
     page = paginate(request, selectors.webhook_delivery_list(user=request.user, endpoint=endpoint))
     context = {"endpoint": endpoint, "page": page}
     return render_page(
@@ -100,7 +90,7 @@ def webhook_detail(request, endpoint_id: int):
 @login_required
 @require_POST
 def webhook_toggle(request, endpoint_id: int):
-    endpoint = _fetch(selectors.webhook_endpoint_get, user=request.user, endpoint_id=endpoint_id)
+    endpoint = fetch(selectors.webhook_endpoint_get, user=request.user, endpoint_id=endpoint_id)
     try:
         endpoint = services.webhook_endpoint_set_active(
             actor=request.user, endpoint=endpoint, active=not endpoint.active
@@ -117,7 +107,7 @@ def webhook_toggle(request, endpoint_id: int):
 @login_required
 @require_POST
 def webhook_ping(request, endpoint_id: int):
-    endpoint = _fetch(selectors.webhook_endpoint_get, user=request.user, endpoint_id=endpoint_id)
+    endpoint = fetch(selectors.webhook_endpoint_get, user=request.user, endpoint_id=endpoint_id)
     try:
         services.webhook_ping(actor=request.user, endpoint=endpoint)
     except Forbidden as exc:

@@ -21,8 +21,6 @@ from refdesk.pool.forms import (
     StatusChangeForm,
 )
 
-_fetch = fetch
-
 
 @login_required
 def reference_list(request):
@@ -36,7 +34,7 @@ def reference_list(request):
         if filters.industry:
             code = selectors.industry_filter_code(filters.industry)
             industry_note = f"{code} {naics.title(code)} and everything under it" if code else "No NAICS industry fits these words."
-    references = _fetch(selectors.reference_list, user=request.user, filters=filters)
+    references = fetch(selectors.reference_list, user=request.user, filters=filters)
     page = paginate(request, references)
     context = {"form": form, "page": page, "industry_note": industry_note, "can_manage": permissions.can_manage_pool(request.user)}
     return render_page(request, "pool/reference_list.html", context, fragment="pool/partials/reference_results.html")
@@ -44,7 +42,7 @@ def reference_list(request):
 
 @login_required
 def reference_detail(request, reference_id: int):
-    reference = _fetch(selectors.reference_get, user=request.user, reference_id=reference_id)
+    reference = fetch(selectors.reference_get, user=request.user, reference_id=reference_id)
     contact, account = reference.contact, reference.contact.account
     context = {
         "reference": reference,
@@ -63,7 +61,7 @@ def reference_detail(request, reference_id: int):
 
 @login_required
 def reference_edit(request, reference_id: int):
-    reference = _fetch(selectors.reference_get, user=request.user, reference_id=reference_id)
+    reference = fetch(selectors.reference_get, user=request.user, reference_id=reference_id)
     if not permissions.can_edit_account(request.user, reference.contact.account):
         raise PermissionDenied("You cannot edit this reference.")
     return form_page(
@@ -79,7 +77,7 @@ def reference_edit(request, reference_id: int):
 
 @login_required
 def reference_create(request, contact_id: int):
-    contact = _fetch(selectors.contact_get, user=request.user, contact_id=contact_id)
+    contact = fetch(selectors.contact_get, user=request.user, contact_id=contact_id)
     if not permissions.can_manage_pool(request.user):
         raise PermissionDenied("Only a program manager can add references.")
     return form_page(
@@ -96,7 +94,7 @@ def reference_create(request, contact_id: int):
 @login_required
 @require_POST
 def reference_status(request, reference_id: int):
-    reference = _fetch(selectors.reference_get, user=request.user, reference_id=reference_id)
+    reference = fetch(selectors.reference_get, user=request.user, reference_id=reference_id)
     form = StatusChangeForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose a status.")
@@ -116,14 +114,14 @@ def reference_status(request, reference_id: int):
 @login_required
 def account_list(request):
     q = request.GET.get("q", "")[:200]
-    accounts = _fetch(selectors.account_list, user=request.user, q=q)
+    accounts = fetch(selectors.account_list, user=request.user, q=q)
     context = {"page": paginate(request, accounts), "q": q, "can_manage": permissions.can_manage_pool(request.user)}
     return render_page(request, "pool/account_list.html", context, fragment="pool/partials/account_results.html")
 
 
 @login_required
 def account_detail(request, account_id: int):
-    account = _fetch(selectors.account_get, user=request.user, account_id=account_id)
+    account = fetch(selectors.account_get, user=request.user, account_id=account_id)
     contacts = list(account.contacts.all())
     visible = selectors.contact_ids_visible(user=request.user, contacts=contacts)
     audit_contact_view(request.user, visible, "page")
@@ -156,7 +154,7 @@ def account_create(request):
 
 @login_required
 def account_edit(request, account_id: int):
-    account = _fetch(selectors.account_get, user=request.user, account_id=account_id)
+    account = fetch(selectors.account_get, user=request.user, account_id=account_id)
     if not permissions.can_edit_account(request.user, account):
         raise PermissionDenied("You cannot edit this account.")
     form = AccountForm(request.POST or None, initial=AccountForm.initial_for(account))
@@ -176,7 +174,7 @@ def account_edit(request, account_id: int):
 
 @login_required
 def contact_create(request, account_id: int):
-    account = _fetch(selectors.account_get, user=request.user, account_id=account_id)
+    account = fetch(selectors.account_get, user=request.user, account_id=account_id)
     if not permissions.can_edit_account(request.user, account):
         raise PermissionDenied("You cannot add contacts to this account.")
     return form_page(
@@ -192,7 +190,7 @@ def contact_create(request, account_id: int):
 
 @login_required
 def contact_edit(request, contact_id: int):
-    contact = _fetch(selectors.contact_get, user=request.user, contact_id=contact_id)
+    contact = fetch(selectors.contact_get, user=request.user, contact_id=contact_id)
     if not permissions.can_edit_account(request.user, contact.account):
         raise PermissionDenied("You cannot edit this contact.")
     return form_page(
