@@ -103,6 +103,11 @@ from refdesk.referrals.api import router as referrals_router  # noqa: E402
 
 api.add_router("/", growth_router)
 api.add_router("/", referrals_router)
+from refdesk.insights.api import router as insights_router  # noqa: E402
 from refdesk.people.api import router as people_router  # noqa: E402
+from refdesk.portal.api import router as portal_router  # noqa: E402
+
+api.add_router("/", insights_router)
+api.add_router("/", portal_router)
 
 api.add_router("/", people_router)

@@ -16,6 +16,8 @@ COMMAND_MODULES = [
     "refdesk.rewards.cli",
     "refdesk.growth.cli",
     "refdesk.referrals.cli",
+    "refdesk.insights.cli",
+    "refdesk.portal.cli",
     "refdesk.demo",
 ]
 

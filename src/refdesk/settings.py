@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "refdesk.rewards",
     "refdesk.growth",
     "refdesk.referrals",
+    "refdesk.insights",
+    "refdesk.portal",
     "django_tasks",
     "django_tasks_db",
 ]

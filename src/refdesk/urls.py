@@ -32,4 +32,6 @@ urlpatterns = [
     path("rewards/", include("refdesk.rewards.urls")),
     path("growth/", include("refdesk.growth.urls")),
     path("referrals/", include("refdesk.referrals.urls")),
+    path("insights/", include("refdesk.insights.urls")),
+    path("portal/", include("refdesk.portal.urls")),
 ]

@@ -12,14 +12,24 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def reference(account):
-    return ReferenceFactory(contact=ContactFactory(account=account, name="Dana Diaz", email="dana@prairie.example"))
+    return ReferenceFactory(
+        contact=ContactFactory(account=account, name="Dana Diaz", email="dana@prairie.example")
+    )
 
 
-def test_a_program_manager_seeing_a_reference_page_is_recorded_with_ip(client_for, program_manager, reference):
-    client_for(program_manager).get(reverse("pool:reference-detail", args=[reference.pk]), REMOTE_ADDR="192.0.2.10")
+def test_a_program_manager_seeing_a_reference_page_is_recorded_with_ip(
+    client_for, program_manager, reference
+):
+    client_for(program_manager).get(
+        reverse("pool:reference-detail", args=[reference.pk]), REMOTE_ADDR="192.0.2.10"
+    )
     entry = AuditEntry.objects.get()
     assert (entry.kind, entry.via, entry.actor, entry.object_ids, entry.ip) == (
-        "contact_view", "page", program_manager, [reference.contact_id], "192.0.2.10",
+        "contact_view",
+        "page",
+        program_manager,
+        [reference.contact_id],
+        "192.0.2.10",
     )
 
 
@@ -29,7 +39,9 @@ def test_nothing_is_recorded_when_the_details_stay_hidden(client_for, other_rep,
     assert not AuditEntry.objects.exists()
 
 
-def test_the_account_owner_seeing_contacts_on_the_account_page_is_recorded(client_for, owner_rep, reference, account):
+def test_the_account_owner_seeing_contacts_on_the_account_page_is_recorded(
+    client_for, owner_rep, reference, account
+):
     client_for(owner_rep).get(reverse("pool:account-detail", args=[account.pk]))
     assert AuditEntry.objects.get().object_ids == [reference.contact_id]
 
@@ -43,7 +55,9 @@ def test_api_contact_and_reference_reads_are_recorded(client, program_manager, r
     assert list(AuditEntry.objects.values_list("via", "kind")) == [("api", "contact_view")] * 3
 
 
-def test_pool_exports_are_recorded_from_every_door(client_for, program_manager, reference, tmp_path):
+def test_pool_exports_are_recorded_from_every_door(
+    client_for, program_manager, reference, tmp_path
+):
     from refdesk.cli import main
 
     client = client_for(program_manager)
@@ -61,7 +75,9 @@ def test_program_managers_read_and_filter_the_log(client_for, program_manager, r
     b"".join(client.get(reverse("pool:export")).streaming_content)
     page = client.get(reverse("people:audit-list"), {"kind": "pool_export"}).content.decode()
     assert "Pool exported" in page and "Contact details shown" not in page.split("<tbody>")[1]
-    by_contact = client.get(reverse("people:audit-list"), {"contact_id": reference.contact_id}).content.decode()
+    by_contact = client.get(
+        reverse("people:audit-list"), {"contact_id": reference.contact_id}
+    ).content.decode()
     assert f"contact {reference.contact_id}" in by_contact
     data = client.get("/api/audit", {"kind": "contact_view"}).json()
     assert data["count"] == 1 and data["items"][0]["object_ids"] == [reference.contact_id]

@@ -15,19 +15,23 @@ import re
 import pytest
 from django.test import Client
 
+from tests.security.access_growth import GROWTH_ACCESS
+from tests.security.access_insights import INSIGHTS_ACCESS
+from tests.security.access_portal import PORTAL_ACCESS
+from tests.security.roles import (  # noqa: F401
+    ADMIN,
+    ANY,
+    NOT_EXEC,
+    ON_REQUEST,
+    OWNER,
+    PM,
+    PM_AND_REQUESTER,
+    PUBLIC,
+    SALES,
+)
 from tests.security.world import PERSONAS, api_doors, build_world, call, page_doors
 
 pytestmark = pytest.mark.django_db
-
-PUBLIC = "public"  # anyone, logged in or not
-ANY = frozenset({"program_manager", "owner_rep", "other_rep", "requester", "executive"})
-NOT_EXEC = ANY - {"executive"}  # executives only read
-PM = frozenset({"program_manager"})
-OWNER = frozenset({"program_manager", "owner_rep"})  # the program manager and the account's owner
-PM_AND_REQUESTER = frozenset({"program_manager", "requester"})
-ON_REQUEST = ANY - {"other_rep"}  # people with a part in the request, and read-only roles
-SALES = frozenset({"program_manager", "owner_rep", "other_rep"})  # program managers and salespeople
-ADMIN = PM  # the Django admin: staff (program managers) only; under /admin/
 
 ACCESS = {
     "activities:activity-cancel": {"GET": ANY, "POST": PM},
@@ -213,44 +217,11 @@ ACCESS = {
     "PUT /api/request-workflows": PM,
     "PUT /api/rewards/rules/{key}": PM,
     "PUT /api/rewards/thank-you-templates/{template_id}": PM,
-    # growth and referrals (classified from their first pages; their owners should confirm)
-    "growth:balances": ANY,
-    "growth:confirm": PUBLIC,  # a signed link from an email
-    "growth:confirm-done": PUBLIC,
-    "growth:home": ANY,
-    "growth:imports": PM,
-    "growth:lookalikes": ANY,
-    "growth:nomination-create": {"GET": SALES, "POST": SALES},
-    "growth:nomination-list": ANY,
-    "growth:nomination-review": ANY,  # POST on an unknown nomination: 404 for all
-    "growth:readiness": ANY,
-    "growth:reference-invite": {"GET": ANY, "POST": PM},
-    "growth:stale": ANY,
-    "growth:stale-sweep": {"GET": ANY, "POST": PM},
-    # The page answers an empty form with a redirect and a message for everyone, while
-    # POST /api/growth/wishes refuses requesters and executives: worth a look by its owner.
-    "growth:wish-add": ANY,
-    "referrals:cross-sell": ANY,
-    "referrals:home": ANY,
-    "referrals:lead-create": {"GET": SALES, "POST": SALES},
-    "referrals:lead-detail": ANY,
-    "referrals:lead-list": ANY,
-    "referrals:thank-you-done": ANY,
-    "GET /api/growth/lookalikes": ANY,
-    "GET /api/growth/nominations": ANY,
-    "GET /api/growth/readiness": ANY,
-    "GET /api/growth/stale": ANY,
-    "GET /api/referrals/leads": ANY,
-    "GET /api/referrals/sources": ANY,
-    "POST /api/growth/givebacks": OWNER,
-    "POST /api/growth/nominations": SALES,
-    "POST /api/growth/nominations/{nomination_id}/review": PM,
-    "POST /api/growth/references/{reference_id}/invite": PM,
-    "POST /api/growth/wins": PM,
-    "POST /api/growth/wishes": SALES,
-    "POST /api/referrals/leads": SALES,
-    "POST /api/referrals/leads/{lead_id}/stage": ANY,
 }
+# Each later app keeps its own table, so the people working on them do not edit one file.
+ACCESS.update(GROWTH_ACCESS)
+ACCESS.update(INSIGHTS_ACCESS)
+ACCESS.update(PORTAL_ACCESS)
 
 
 def _expected(door, method):
@@ -324,7 +295,9 @@ def test_each_role_gets_what_it_is_designed_to(world, persona):
             continue
         if expected == PUBLIC:
             # Logging out ends on the log-in page, by design.
-            if outcome.status in (401, 403) or (_is_login_redirect(outcome) and key != "people:logout"):
+            if outcome.status in (401, 403) or (
+                _is_login_redirect(outcome) and key != "people:logout"
+            ):
                 problems.append(
                     f"{method} {door.path()} ({key}) is public but answered {outcome.status}"
                 )

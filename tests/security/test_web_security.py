@@ -18,10 +18,18 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "refdesk"
 
 
 def _production_env(**extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "REFDESK_DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "REFDESK_DEBUG", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(
-        DJANGO_SETTINGS_MODULE="refdesk.settings", REFDESK_PRODUCTION="true", SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="refdesk.example.com", SITE_URL="https://refdesk.example.com", **extra,
+        DJANGO_SETTINGS_MODULE="refdesk.settings",
+        REFDESK_PRODUCTION="true",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="refdesk.example.com",
+        SITE_URL="https://refdesk.example.com",
+        **extra,
     )
     return env
 
@@ -30,7 +38,10 @@ def test_check_deploy_is_clean_with_the_production_profile(tmp_path):
     env = _production_env(REFDESK_VAR_DIR=str(tmp_path))
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
-        env=env, capture_output=True, text=True, cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -43,23 +54,32 @@ def test_production_cookies_are_secure_and_http_only(tmp_path):
         "s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS > 0)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], env=_production_env(REFDESK_VAR_DIR=str(tmp_path)),
-        capture_output=True, text=True, cwd=tmp_path,
+        [sys.executable, "-c", code],
+        env=_production_env(REFDESK_VAR_DIR=str(tmp_path)),
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.stdout.split() == ["True"] * 6, result.stderr
 
 
 def test_it_refuses_a_production_secret_key_read_from_a_file():
-    with override_settings(PRODUCTION=True, SECRET_KEY_FROM_ENV=False, DEBUG=False, SITE_URL="https://x.example"):
+    with override_settings(
+        PRODUCTION=True, SECRET_KEY_FROM_ENV=False, DEBUG=False, SITE_URL="https://x.example"
+    ):
         assert [e.id for e in check_production_profile(None)] == ["refdesk.E002"]
-    with override_settings(PRODUCTION=True, SECRET_KEY_FROM_ENV=True, DEBUG=False, SITE_URL="https://x.example"):
+    with override_settings(
+        PRODUCTION=True, SECRET_KEY_FROM_ENV=True, DEBUG=False, SITE_URL="https://x.example"
+    ):
         assert check_production_profile(None) == []
     with override_settings(PRODUCTION=False, SECRET_KEY_FROM_ENV=False):
         assert check_production_profile(None) == []
 
 
 def test_debug_in_production_is_an_error():
-    with override_settings(PRODUCTION=True, SECRET_KEY_FROM_ENV=True, DEBUG=True, SITE_URL="https://x.example"):
+    with override_settings(
+        PRODUCTION=True, SECRET_KEY_FROM_ENV=True, DEBUG=True, SITE_URL="https://x.example"
+    ):
         assert [e.id for e in check_production_profile(None)] == ["refdesk.E003"]
 
 
@@ -68,7 +88,10 @@ def test_every_response_carries_a_content_security_policy(client, url):
     response = client.get(url)
     policy = response["Content-Security-Policy"]
     assert "default-src 'self'" in policy
-    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert (
+        "script-src 'self'" in policy
+        and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    )
     assert "frame-ancestors 'none'" in policy
 
 
@@ -99,7 +122,9 @@ def test_no_template_has_inline_script_or_event_handlers():
 
 
 def _fail(client, email, ip="203.0.113.7"):
-    return client.post(reverse("people:login"), {"username": email, "password": "wrong"}, REMOTE_ADDR=ip)
+    return client.post(
+        reverse("people:login"), {"username": email, "password": "wrong"}, REMOTE_ADDR=ip
+    )
 
 
 def test_login_is_refused_for_a_while_after_ten_failures(client, program_manager):
@@ -110,7 +135,11 @@ def test_login_is_refused_for_a_while_after_ten_failures(client, program_manager
     assert "Too many failed log-ins" in response.content.decode()
     assert int(response["Retry-After"]) > 0
     # Even the right password waits: the attacker may have guessed it.
-    right = client.post(reverse("people:login"), {"username": "priya@vendor.example", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+    right = client.post(
+        reverse("people:login"),
+        {"username": "priya@vendor.example", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+    )
     assert right.status_code == 429
 
 
@@ -118,7 +147,9 @@ def test_the_limit_is_per_address_and_email(client, program_manager):
     for _ in range(10):
         _fail(client, "priya@vendor.example")
     other_ip = client.post(
-        reverse("people:login"), {"username": "priya@vendor.example", "password": PASSWORD}, REMOTE_ADDR="198.51.100.9"
+        reverse("people:login"),
+        {"username": "priya@vendor.example", "password": PASSWORD},
+        REMOTE_ADDR="198.51.100.9",
     )
     assert other_ip.status_code == 302
     client.logout()
@@ -128,7 +159,11 @@ def test_the_limit_is_per_address_and_email(client, program_manager):
 def test_a_successful_login_forgets_earlier_failures(client, program_manager):
     for _ in range(9):
         _fail(client, "priya@vendor.example")
-    ok = client.post(reverse("people:login"), {"username": "priya@vendor.example", "password": PASSWORD}, REMOTE_ADDR="203.0.113.7")
+    ok = client.post(
+        reverse("people:login"),
+        {"username": "priya@vendor.example", "password": PASSWORD},
+        REMOTE_ADDR="203.0.113.7",
+    )
     assert ok.status_code == 302
     client.logout()
     for _ in range(9):
@@ -143,7 +178,9 @@ def test_the_window_passes(client, program_manager, settings):
 
     from refdesk.core.models import RateLimitCounter
 
-    RateLimitCounter.objects.update(window_start=RateLimitCounter.objects.first().window_start - timedelta(minutes=11))
+    RateLimitCounter.objects.update(
+        window_start=RateLimitCounter.objects.first().window_start - timedelta(minutes=11)
+    )
     assert _fail(client, "priya@vendor.example").status_code == 200
 
 

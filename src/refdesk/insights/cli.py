@@ -1,0 +1,5 @@
+"""`refdesk insights …`."""
+
+
+def register(sub) -> None:
+    """No commands yet."""

@@ -1,0 +1,5 @@
+"""`refdesk portal …`."""
+
+
+def register(sub) -> None:
+    """No commands yet."""
