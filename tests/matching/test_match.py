@@ -88,6 +88,16 @@ def test_a_change_to_the_pool_shows_in_the_next_match_without_a_restart(
     assert newcomer.pk not in [c["reference_id"] for c in find(industry="1121")["candidates"]]
 
 
+def test_a_deleted_reference_leaves_the_next_match(ranch_and_bank):
+    ranch, bank = ranch_and_bank
+    twin = reference("Lone Star Cattle", industry="112111")
+    assert twin.pk in [c["reference_id"] for c in find(industry="1121")["candidates"]]
+    twin.delete()  # the admin can; the index counts deletions rather than rows
+    after = find(industry="1121")
+    assert twin.pk not in [c["reference_id"] for c in after["candidates"]]
+    assert after["pool_size"] == 2
+
+
 def test_a_recorded_call_puts_the_reference_in_cool_down_at_once(ranch_and_bank):
     ranch, _ = ranch_and_bank
     assert find(industry="1121")["candidates"][0]["reference_id"] == ranch.pk

@@ -5,3 +5,10 @@ class ActivitiesConfig(AppConfig):
     name = "refdesk.activities"
     label = "activities"
     verbose_name = "Activities"
+
+    def ready(self):
+        from refdesk.activities.models import Activity, FatigueRule, ReferenceFatigue
+        from refdesk.core.changes import track_deletions
+
+        # Fatigue answers and the matcher's index are cached per version of these tables.
+        track_deletions(Activity, FatigueRule, ReferenceFatigue)

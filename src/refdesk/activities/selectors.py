@@ -31,6 +31,7 @@ from refdesk.activities.models import (
     GroupEvent,
     ReferenceFatigue,
 )
+from refdesk.core import changes
 from refdesk.core.errors import Forbidden, NotFound
 from refdesk.pool.choices import ActivityType
 
@@ -83,11 +84,18 @@ def activity_dates_since(*, since: dt.date, reference_ids=None) -> dict[int, tup
     return {ref_id: tuple(dates) for ref_id, dates in result.items()}
 
 
+def activity_reference_ids_changed_since(when: dt.datetime) -> set[int]:
+    """References with an activity added or changed at or after `when` (the matcher's refresh)."""
+    return set(
+        Activity.objects.filter(updated_at__gte=when)
+        .values_list("reference_id", flat=True)
+        .distinct()
+    )
+
+
 def activity_log_version() -> tuple:
     """Changes whenever an activity is added, changed or removed (a cheap staleness check)."""
-    # Two queries: a bare MAX() is answered from the index, a COUNT() beside it would scan.
-    qs = Activity.objects.order_by()
-    return (qs.count(), qs.aggregate(last=Max("updated_at"))["last"])
+    return changes.stamps(Activity)[0]
 
 
 # --- the activity log ------------------------------------------------------------------------
@@ -201,9 +209,7 @@ def _lookback(rules) -> int:
 
 def fatigue_version() -> tuple:
     """Changes whenever the activity log, a rule or a reference's limit changes."""
-    rules = FatigueRule.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
-    limits = ReferenceFatigue.objects.order_by().aggregate(n=Count("pk"), last=Max("updated_at"))
-    return (activity_log_version(), tuple(rules.values()), tuple(limits.values()))
+    return changes.stamps(Activity, FatigueRule, ReferenceFatigue)
 
 
 _cache_lock = threading.Lock()

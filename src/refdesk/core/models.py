@@ -14,3 +14,18 @@ class RateLimitCounter(models.Model):
 
     def __str__(self):
         return f"{self.key}: {self.count} since {self.window_start:%H:%M}"
+
+
+class DeletionCount(models.Model):
+    """How many rows of a table have ever been deleted.
+
+    With the largest id and the latest `updated_at` (both read from an index) it tells a cache
+    that a table changed without a `COUNT(*)`, which costs a scan on large PostgreSQL tables.
+    `refdesk.core.changes` keeps it.
+    """
+
+    table = models.CharField(max_length=100, primary_key=True)
+    deleted = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.table}: {self.deleted} deleted"

@@ -1,35 +1,38 @@
 """The fast matcher: a columnar index of the pool kept per process, refreshed when the pool changes.
 
-Each reference is a few small integers (industry, place, language set, size bin) pointing into
-per-request lookup tables, plus a precomputed float for what does not depend on the request
-(satisfaction and fairness). A match sums the looked-up columns at C speed (`map`/`zip`), adds the
-sparse criteria (products, topics, competitor) through posting lists, keeps the best few and
-re-scores only those with `scoring.evaluate`, which also writes their explanations. The tables
-are built by the same per-criterion functions, so the engine ranks exactly like `scoring.rank`.
+Each reference is a few small integers (industry, place, language set, product set, size bin)
+pointing into per-request lookup tables, plus a precomputed float for what does not depend on the
+request (satisfaction and fairness). A match gathers the looked-up columns and sums them as numpy
+arrays, adds the sparse criteria (topics, competitor) through posting lists, keeps the best few
+and re-scores only those with `scoring.evaluate`, which also writes their explanations. The
+tables are built by the same per-criterion functions, so the engine ranks exactly like
+`scoring.rank`. The Python lists stay the source of truth (cheap to append to and patch); their
+numpy copies are made on the first match after a reference is added and patched in place when
+one changes.
 
-A cheap version check (counts and latest `updated_at` of references, contacts, accounts and
-activities) runs before every match: changed rows are re-read and patched in place, so a change
-to the pool shows in the next match without a restart. Deletions, and every ten minutes as a
-safety net against transactions that commit out of order, rebuild the whole index.
+A change-stamp check (`refdesk.core.changes`: largest id, latest `updated_at` and deletions of
+references, contacts, accounts and activities, one indexed query) runs before every match:
+changed rows are re-read and patched in place, so a change to the pool shows in the next match
+without a restart. Deletions, and every ten minutes as a safety net against transactions that
+commit out of order, rebuild the whole index.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import heapq
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import compress
-from operator import itemgetter
 
+import numpy as np
 from django.db import connection
-from django.db.models import Max, Q
+from django.db.models import Q
 
+from refdesk.activities.selectors import activity_reference_ids_changed_since
 from refdesk.asks.selectors import reference_ids_on_open_requests
+from refdesk.core import changes
 from refdesk.matching import scoring as s
 from refdesk.matching.scoring import Candidate, MatchSpec, Rules
 
@@ -37,8 +40,6 @@ NEG = -1e9
 SLACK = 10  # extra candidates re-scored exactly, so float order never decides the cut
 FULL_RESYNC_SECONDS = 600
 MARGIN = dt.timedelta(seconds=2)
-SMALL_POOL = 20_000  # below this, scanning contacts and accounts for changes costs little
-PARENT_CHECK_SECONDS = 1.0
 
 
 @dataclass
@@ -50,22 +51,10 @@ class Eligibility:
     rules_of: list[tuple[str, ...]]
     by_rule: Counter = field(default_factory=Counter)
     ineligible: int = 0
-    compact: Compact | None = None  # the eligible references only, rebuilt after a change
+    array: np.ndarray | None = None  # `base` as numpy, made on the next match after an append
 
 
-@dataclass
-class Compact:
-    """The columns of the eligible references only: a match never looks at the others."""
-
-    positions: list[int]  # compact slot -> position in the index
-    slot: list[int]  # position -> compact slot, or -1
-    columns: dict[str, Sequence]
-
-
-def _gather(column: list, positions: list[int]) -> Sequence:
-    if len(positions) > 1:
-        return itemgetter(*positions)(column)
-    return [column[p] for p in positions]
+COLUMNS = ("ind", "place", "lang", "prod", "size")
 
 
 @dataclass
@@ -118,7 +107,8 @@ class PoolIndex:
         self.base_rules: list[tuple[str, ...]] = []
         self.resting_rules: list[tuple[str, ...]] = []
         self.eligibility: dict[str, Eligibility] = {}
-        self._tables: dict[tuple, list[float]] = {}
+        self._arrays: dict[str, np.ndarray] | None = None  # COLUMNS as numpy
+        self._tables: dict[tuple, np.ndarray] = {}
         self._tuples: dict[tuple, tuple] = {}
         for candidate in candidates:
             self.upsert(candidate)
@@ -161,6 +151,9 @@ class PoolIndex:
                 (self.ind, self.place, self.lang, self.prod, self.size), columns, strict=True
             ):
                 col.append(value)
+            self._arrays = None
+            for elig in self.eligibility.values():
+                elig.array = None
             self.usage.append(None)
             self.static.append(0.0)
             self.base_rules.append(())
@@ -173,6 +166,9 @@ class PoolIndex:
                 _unpost(where, keys, p)
             self.cands[p] = c
             self.ind[p], self.place[p], self.lang[p], self.prod[p], self.size[p] = columns
+            if self._arrays is not None:
+                for name, value in zip(COLUMNS, columns, strict=True):
+                    self._arrays[name][p] = value
         for where, keys in zip(postings, self._keys(c), strict=True):
             _post(where, keys, p)
         self._derive(p)
@@ -238,22 +234,19 @@ class PoolIndex:
             elig.by_rule.update(new)
         elig.rules_of[p] = new
         elig.base[p] = NEG if new else self.static[p]
-        elig.compact = None
+        if elig.array is not None and p < len(elig.array):
+            elig.array[p] = elig.base[p]
 
-    def _compact(self, elig: Eligibility) -> Compact:
-        if elig.compact is None:
-            n = len(self.cands)
-            positions = list(compress(range(n), map((NEG / 2).__lt__, elig.base)))
-            slot = [-1] * n
-            for i, p in enumerate(positions):
-                slot[p] = i
-            columns = {
-                name: _gather(getattr(self, name), positions)
-                for name in ("ind", "place", "lang", "prod", "size")
-            }
-            columns["base"] = _gather(elig.base, positions)
-            elig.compact = Compact(positions, slot, columns)
-        return elig.compact
+    def _columns(self) -> dict[str, np.ndarray]:
+        if self._arrays is None:
+            self._arrays = {name: np.array(getattr(self, name), dtype=np.int32) for name in COLUMNS}
+        return self._arrays
+
+    @staticmethod
+    def _base(elig: Eligibility) -> np.ndarray:
+        if elig.array is None:
+            elig.array = np.array(elig.base, dtype=np.float64)
+        return elig.array
 
     def _eligibility(self, activity_type: str) -> Eligibility:
         elig = self.eligibility.get(activity_type)
@@ -281,14 +274,15 @@ class PoolIndex:
 
     # --- matching ------------------------------------------------------------------
 
-    def search(self, spec: MatchSpec, *, limit: int, busy_lookup=None, blocked=None) -> EngineResult:
+    def search(
+        self, spec: MatchSpec, *, limit: int, busy_lookup=None, blocked=None
+    ) -> EngineResult:
         """The best `limit` eligible references for the request, explained, best first."""
         n = len(self.cands)
         rules, w = self.rules, self.rules.weight
         elig = self._eligibility(spec.activity_type)
-        compact = self._compact(elig)
-        col, slot = compact.columns, compact.slot
-        columns = [col["base"]]
+        col, base = self._columns(), self._base(elig)
+        scores = base.copy()
         if spec.industries and w("industry"):
             table = self._table(
                 ("industry", spec.industries, len(self.codes)),
@@ -296,7 +290,7 @@ class PoolIndex:
                     s.industry_part(spec.industries, code, w("industry"))[0] for code in self.codes
                 ],
             )
-            columns.append(map(table.__getitem__, col["ind"]))
+            scores += table[col["ind"]]
         if spec.country and (w("location") or w("time_zone")):
             table = self._table(
                 ("place", spec.country, spec.activity_type, spec.today, len(self.places)),
@@ -308,7 +302,7 @@ class PoolIndex:
                     for country, zone in self.places
                 ],
             )
-            columns.append(map(table.__getitem__, col["place"]))
+            scores += table[col["place"]]
         if spec.languages and w("language"):
             table = self._table(
                 ("language", spec.languages, len(self.langsets)),
@@ -317,7 +311,7 @@ class PoolIndex:
                     for langs in self.langsets
                 ],
             )
-            columns.append(map(table.__getitem__, col["lang"]))
+            scores += table[col["lang"]]
         if spec.products and w("products"):
             table = self._table(
                 ("products", spec.products, len(self.prodsets)),
@@ -325,40 +319,36 @@ class PoolIndex:
                     s.products_part(spec.products, have, w("products"))[0] for have in self.prodsets
                 ],
             )
-            columns.append(map(table.__getitem__, col["prod"]))
+            scores += table[col["prod"]]
         wanted_bin = s.size_bin(spec.employees)
         if wanted_bin is not None and w("size"):
             table = self._table(
                 ("size", wanted_bin),
                 lambda: [0.0] + [s.size_part(wanted_bin, b, w("size")) for b in range(0, 80)],
             )
-            columns.append(map(table.__getitem__, col["size"]))
-        scores = (
-            list(map(sum, zip(*columns, strict=False))) if len(columns) > 1 else list(col["base"])
-        )
+            scores += table[col["size"]]
 
         words = s.request_words(spec)
-        if words and w("topics"):
-            hits = Counter()
-            for word in words:
-                hits.update(self.words.get(word, ()))
+        postings = [self.words[word] for word in words if word in self.words]
+        if postings and w("topics"):
+            hits = np.bincount(
+                np.concatenate([np.array(x, dtype=np.int64) for x in postings]), minlength=n
+            )
             needed = s.topic_hits_needed(words)
-            points = [s.topics_points(h, needed, w("topics")) for h in range(len(words) + 1)]
-            for p, h in hits.items():
-                i = slot[p]
-                if i >= 0:
-                    scores[i] += points[h]
+            points = np.array(
+                [s.topics_points(h, needed, w("topics")) for h in range(len(words) + 1)]
+            )
+            scores += points[hits]
         rival = s.normalize_name(spec.competitor)
-        if rival and w("competitor"):
+        if rival and w("competitor") and self.displaced.get(rival):
             bonus = s.competitor_part(rival, (spec.competitor,), w("competitor"))[0]
-            for p in self.displaced.get(rival, ()):
-                i = slot[p]
-                if i >= 0:
-                    scores[i] += bonus
+            scores[np.array(self.displaced[rival], dtype=np.int64)] += bonus
 
         if s.asks_for_fit(spec, rules):
             # Only references that match something asked for; see scoring.FIT_CRITERIA.
-            scores = [v if v > b else NEG for v, b in zip(scores, col["base"], strict=True)]
+            scores[scores <= base] = NEG
+        # Ineligible references keep their NEG (plus a few points): below any real score.
+        eligible = base > NEG / 2
 
         named: set[int] = set()
         name_rules: Counter = Counter()
@@ -374,25 +364,23 @@ class PoolIndex:
             named |= hit
         newly = 0
         for p in named:
-            i = slot[p]
-            if i >= 0:
+            if eligible[p]:
                 newly += 1
-                scores[i] = NEG
+                scores[p] = NEG
 
         # Held back by the activity log's fatigue rules (per-type caps, overrides, the
         # reference's own monthly limit): `activities.selectors.fatigue_exclusions`.
         fatigued = 0
         for ref_id in blocked or ():
             p = self.pos.get(ref_id)
-            i = slot[p] if p is not None else -1
-            if i >= 0 and scores[i] > NEG / 2:
+            if p is not None and eligible[p] and scores[p] > NEG / 2:
                 fatigued += 1
-                scores[i] = NEG
+                scores[p] = NEG
         name_rules["fatigue"] += fatigued
         newly += fatigued
 
         need_fit = s.asks_for_fit(spec, rules)
-        picked = self._pick(scores, compact.positions, limit + SLACK)
+        picked = self._pick(scores, limit + SLACK)
         # Who is already on another open request is live data, looked up only for the few picked.
         busy = busy_lookup([self.cands[p].reference_id for p in picked]) if busy_lookup else set()
         ranked = []
@@ -408,27 +396,31 @@ class PoolIndex:
             ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n
         )
 
-    def _table(self, key: tuple, build) -> list[float]:
+    def _table(self, key: tuple, build) -> np.ndarray:
         """A per-request lookup table, kept for the next request that needs the same one."""
         table = self._tables.get(key)
         if table is None:
             if len(self._tables) > 4096:
                 self._tables.clear()
-            table = self._tables[key] = build()
+            table = self._tables[key] = np.array(build(), dtype=np.float64)
         return table
 
-    def _pick(self, scores: list[float], positions: list[int], k: int) -> list[int]:
+    def _pick(self, scores: np.ndarray, k: int) -> list[int]:
         """Positions of the best k eligible scores, ties settled like `scoring.rank_key`."""
-        best = heapq.nlargest(k, scores)
-        if not best:
+        k = min(k, len(scores))
+        if k <= 0:
             return []
-        floor = max(best[-1] - 1e-6, NEG / 2)
-        picked = list(compress(positions, map(floor.__le__, scores)))
-        scores = dict(zip(picked, compress(scores, map(floor.__le__, scores)), strict=True))
+        kth = np.partition(scores, len(scores) - k)[len(scores) - k]
+        floor = max(float(kth) - 1e-6, NEG / 2)
+        picked = np.flatnonzero(scores >= floor).tolist()
         if len(picked) > k:
             usage, cands = self.usage, self.cands
             picked.sort(
-                key=lambda p: (-round(scores[p], 1), usage[p].long_count, cands[p].reference_id)
+                key=lambda p: (
+                    -round(float(scores[p]), 1),
+                    usage[p].long_count,
+                    cands[p].reference_id,
+                )
             )
             picked = picked[:k]
         return picked
@@ -492,29 +484,13 @@ def load_candidates(*, today: dt.date, rules: Rules, where: Q | None = None) -> 
     return result
 
 
-def _latest(model, column: str = "updated_at"):
-    # A bare MAX() lets the database answer from an index; COUNT() alongside it would scan.
-    return model.objects.order_by().aggregate(v=Max(column))["v"]
-
-
-def pool_version(*, with_parents: bool = True) -> tuple:
-    """Counts and latest change times of everything the index reads.
-
-    ((references, latest), (contacts, latest), (accounts, latest), (activities, latest)); a
-    contact's or account's latest change is None when `with_parents` is false (not looked at).
-    """
-    from refdesk.activities.selectors import activity_log_version
+def pool_version() -> tuple:
+    """Change stamps of everything the index reads, in one indexed query: references, contacts,
+    accounts and activities, each (largest id, latest change, deletions)."""
+    from refdesk.activities.models import Activity
     from refdesk.pool.models import Account, Contact, ReferenceProfile
 
-    def count(model):
-        return model.objects.order_by().count()
-
-    return (
-        (count(ReferenceProfile), _latest(ReferenceProfile)),
-        (count(Contact), _latest(Contact) if with_parents else None),
-        (count(Account), _latest(Account) if with_parents else None),
-        activity_log_version(),
-    )
+    return changes.stamps(ReferenceProfile, Contact, Account, Activity)
 
 
 @dataclass
@@ -530,15 +506,10 @@ class Engine:
     def __init__(self):
         self._lock = threading.Lock()
         self._held: _Held | None = None
-        self._indexed: bool | None = None
-        self._parents_checked = 0.0
-        self._parents = (None, None)
 
     def reset(self) -> None:
         with self._lock:
             self._held = None
-            self._parents_checked = 0.0
-            self._indexed = None
 
     def _build(self, rules: Rules, today: dt.date, version: tuple) -> _Held:
         from refdesk.pool.choices import ActivityType
@@ -551,9 +522,8 @@ class Engine:
         from refdesk.pool.choices import ActivityType
 
         old = held.version
-        shrunk = any(new[0] < was[0] for new, was in zip(version[:3], old[:3], strict=True))
-        if shrunk:
-            raise _Rebuild
+        if any(new[2] != was[2] for new, was in zip(version[:3], old[:3], strict=True)):
+            raise _Rebuild  # a reference, contact or account was deleted
         index = held.index
         if index.rules != rules or index.today != today:
             if index.rules.lookback_days != rules.lookback_days:
@@ -564,7 +534,7 @@ class Engine:
         # elsewhere a transaction may commit after a later one: look back a little.
         margin = dt.timedelta(0) if connection.vendor == "sqlite" else MARGIN
         changed = Q()
-        for (_, was_last), lookup in zip(
+        for (_, was_last, _), lookup in zip(
             old[:3],
             ("updated_at", "contact__updated_at", "contact__account__updated_at"),
             strict=True,
@@ -573,63 +543,35 @@ class Engine:
         if version[:3] != old[:3]:
             for candidate in load_candidates(today=today, rules=rules, where=changed):
                 held.index.upsert(candidate)
-        if len(index.cands) != version[0][0]:
-            raise _Rebuild  # a reference was removed (and maybe another added)
         if version[3] != old[3]:
-            self._refresh_activities(index, rules, today)
+            # Only the references whose activities changed, unless some were deleted.
+            was_last = old[3][1]
+            touched = None
+            if version[3][2] == old[3][2] and was_last is not None:
+                touched = activity_reference_ids_changed_since(was_last - margin)
+            self._refresh_activities(index, rules, today, touched)
         held.version = version
 
     @staticmethod
-    def _refresh_activities(index: PoolIndex, rules: Rules, today: dt.date) -> None:
+    def _refresh_activities(
+        index: PoolIndex, rules: Rules, today: dt.date, reference_ids=None
+    ) -> None:
         from refdesk.activities.selectors import activity_dates_since
 
-        dates = activity_dates_since(since=today - dt.timedelta(days=rules.lookback_days))
-        for c in list(index.cands):
+        since = today - dt.timedelta(days=rules.lookback_days)
+        dates = activity_dates_since(since=since, reference_ids=reference_ids)
+        if reference_ids is None:
+            cands = list(index.cands)
+        else:
+            cands = [index.cands[index.pos[r]] for r in reference_ids if r in index.pos]
+        for c in cands:
             new = dates.get(c.reference_id, ())
             if new != c.activity_dates:
                 index.upsert(dataclasses.replace(c, activity_dates=new))
 
-    def _version(self) -> tuple:
-        """The pool's version. Contacts' and accounts' change times are read on every match when
-        that is cheap (their `updated_at` is indexed, or the pool is small), else once a second."""
-        now = time.monotonic()
-        held = self._held
-        cheap = self._parents_indexed() or held is None or len(held.index.cands) < SMALL_POOL
-        parents = cheap or now - self._parents_checked >= PARENT_CHECK_SECONDS
-        version = pool_version(with_parents=parents)
-        if parents:
-            self._parents_checked = now
-            self._parents = (version[1][1], version[2][1])
-        else:
-            version = (
-                version[0],
-                (version[1][0], self._parents[0]),
-                (version[2][0], self._parents[1]),
-                version[3],
-            )
-        return version
-
-    def _parents_indexed(self) -> bool:
-        if self._indexed is None:
-            from django.db import connection
-
-            from refdesk.pool.models import Account, Contact
-
-            with connection.cursor() as cursor:
-                self._indexed = all(
-                    any(
-                        c.get("index") and (c.get("columns") or [None])[0] == "updated_at"
-                        for c in connection.introspection.get_constraints(
-                            cursor, model._meta.db_table
-                        ).values()
-                    )
-                    for model in (Account, Contact)
-                )
-        return self._indexed
-
     def search(self, spec: MatchSpec, *, rules: Rules, limit: int, blocked=None) -> EngineResult:
         """Bring the index up to date with the database, then match."""
-        version = self._version()
+        version = pool_version()
         with self._lock:
             held = self._held
             stale = held is None or time.monotonic() - held.built_at > FULL_RESYNC_SECONDS
@@ -640,7 +582,9 @@ class Engine:
                     stale = True
             if stale:
                 held = self._held = self._build(rules, spec.today, version)
-            return held.index.search(spec, limit=limit, busy_lookup=reference_ids_on_open_requests, blocked=blocked)
+            return held.index.search(
+                spec, limit=limit, busy_lookup=reference_ids_on_open_requests, blocked=blocked
+            )
 
 
 class _Rebuild(Exception):

@@ -5,3 +5,10 @@ class PoolConfig(AppConfig):
     name = "refdesk.pool"
     label = "pool"
     verbose_name = "Reference pool"
+
+    def ready(self):
+        from refdesk.core.changes import track_deletions
+        from refdesk.pool.models import Account, Contact, ReferenceProfile
+
+        # The matcher's index mirrors these tables (refdesk.matching.engine.pool_version).
+        track_deletions(Account, Contact, ReferenceProfile)
