@@ -317,6 +317,11 @@ def main() -> int:
         "--database-url",
         help="run on this database instead (e.g. a PostgreSQL from scripts/with_postgres.py); it is filled once",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --database-url: it was filled by an earlier run, skip building",
+    )
     parser.add_argument("--phase", choices=["generate", "ours", "naive"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.phase:
@@ -333,7 +338,7 @@ def main() -> int:
         print(f"Building {where} with {args.n:,} references…", flush=True)
         gen = (
             _phase(args, "generate", db)
-            if args.database_url or not db.exists()
+            if (args.database_url and not args.reuse) or (not args.database_url and not db.exists())
             else {"seconds": 0, "accounts": "?", "references": args.n}
         )
         print(
@@ -343,8 +348,10 @@ def main() -> int:
         ours = _phase(args, "ours", db)
         naive = _phase(args, "naive", db) if args.naive_requests else None
     if naive is None:
-        print(f"ours: p50 {ours['p50_ms']:.1f} ms, p95 {ours['p95_ms']:.1f} ms, max {ours['max_ms']:.1f} ms, "
-              f"peak {ours['peak_mb']:.0f} MB over {ours['runs']} requests; index built in {ours['cold_build_s']:.1f} s")
+        print(
+            f"ours: p50 {ours['p50_ms']:.1f} ms, p95 {ours['p95_ms']:.1f} ms, max {ours['max_ms']:.1f} ms, "
+            f"peak {ours['peak_mb']:.0f} MB over {ours['runs']} requests; index built in {ours['cold_build_s']:.1f} s"
+        )
         return 0
     print()
     print(f"{'':24}{'ours':>12}{'naive':>12}")

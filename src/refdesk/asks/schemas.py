@@ -7,13 +7,10 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, StrictBool, StrictInt
 
+from refdesk.pool.validation import without_nul
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL characters; nobody types them.
-    return value.replace("\x00", "")
-
-
-NoNul = AfterValidator(_no_nul)
+# PostgreSQL text cannot hold NUL characters; nobody types them.
+NoNul = AfterValidator(without_nul)
 
 Id = Annotated[StrictInt, Field(ge=1, le=2**62)]
 Reason = Annotated[str, Field(max_length=500), NoNul]
@@ -21,11 +18,20 @@ Reason = Annotated[str, Field(max_length=500), NoNul]
 
 class RequestIn(Schema):
     prospect: Annotated[str, Field(min_length=1, max_length=200), NoNul]
-    industry: Annotated[str, Field(min_length=1, max_length=200, description="A NAICS code or free text"), NoNul]
+    industry: Annotated[
+        str, Field(min_length=1, max_length=200, description="A NAICS code or free text"), NoNul
+    ]
     employees: Annotated[StrictInt, Field(ge=1, le=10_000_000)] | None = None
     country: Annotated[str, Field(max_length=60), NoNul] = ""
-    products: Annotated[list[Annotated[str, Field(max_length=120), NoNul]], Field(max_length=20)] = []
-    amount: Annotated[Decimal, Field(ge=0, le=Decimal("999999999999.99"), max_digits=14, decimal_places=2)] | None = None
+    products: Annotated[
+        list[Annotated[str, Field(max_length=120), NoNul]], Field(max_length=20)
+    ] = []
+    amount: (
+        Annotated[
+            Decimal, Field(ge=0, le=Decimal("999999999999.99"), max_digits=14, decimal_places=2)
+        ]
+        | None
+    ) = None
     stage: Annotated[str, Field(max_length=30), NoNul] = ""
     expected_close: dt.date | None = None
     competitor: Annotated[str, Field(max_length=200), NoNul] = ""
@@ -35,7 +41,9 @@ class RequestIn(Schema):
     topics: Annotated[str, Field(max_length=1000), NoNul] = ""
     notes: Annotated[str, Field(max_length=5000), NoNul] = ""
     requester_time_zone: Annotated[str, Field(max_length=64), NoNul] = "UTC"
-    requester_email: Annotated[str, Field(max_length=254, description="A program manager may file for someone else"), NoNul] = ""
+    requester_email: Annotated[
+        str, Field(max_length=254, description="A program manager may file for someone else"), NoNul
+    ] = ""
 
 
 class RequestPersonOut(Schema):
@@ -209,7 +217,9 @@ class RequestSlaPolicyOut(Schema):
 
 class RequestOwnerPolicyIn(Schema):
     mode: Annotated[str, Field(max_length=10), NoNul]
-    activity_types: Annotated[list[Annotated[str, Field(max_length=30), NoNul]], Field(max_length=20)] = []
+    activity_types: Annotated[
+        list[Annotated[str, Field(max_length=30), NoNul]], Field(max_length=20)
+    ] = []
 
 
 class RequestOwnerPolicyOut(Schema):

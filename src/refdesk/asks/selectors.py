@@ -28,6 +28,7 @@ from refdesk.asks.models import (
 )
 from refdesk.core.errors import Forbidden, NotFound
 from refdesk.people.permissions import is_program_manager
+from refdesk.pool.validation import without_nul
 
 # --- policies -------------------------------------------------------------------------------
 
@@ -46,7 +47,10 @@ def sla_policy_get() -> SlaPolicy:
 
 def workflow_policy_get(activity_type: str = "") -> WorkflowPolicy:
     """The workflow for an activity type: its override if there is one, else the program default."""
-    rows = {p.activity_type: p for p in WorkflowPolicy.objects.filter(activity_type__in=["", activity_type])}
+    rows = {
+        p.activity_type: p
+        for p in WorkflowPolicy.objects.filter(activity_type__in=["", activity_type])
+    }
     if activity_type in rows:
         return rows[activity_type]
     if "" in rows:
@@ -104,7 +108,9 @@ def reference_ids_on_open_requests(reference_ids: Iterable[int]) -> set[int]:
         return set()
     return set(
         RequestCandidate.objects.filter(
-            reference_id__in=ids, status__in=ACTIVE_CANDIDATE_STATUSES, request__status__in=OPEN_REQUEST_STATUSES
+            reference_id__in=ids,
+            status__in=ACTIVE_CANDIDATE_STATUSES,
+            request__status__in=OPEN_REQUEST_STATUSES,
         ).values_list("reference_id", flat=True)
     )
 
@@ -149,7 +155,9 @@ def end_of_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time(23, 59, 59), tzinfo=dt.UTC)
 
 
-def next_due(request: ReferenceRequest, candidates: list[RequestCandidate]) -> tuple[dt.datetime | None, str]:
+def next_due(
+    request: ReferenceRequest, candidates: list[RequestCandidate]
+) -> tuple[dt.datetime | None, str]:
     """The earliest open SLA target of a request, and what it is for."""
     if request.status not in OPEN_REQUEST_STATUSES and request.status != RequestStatus.COMPLETED:
         return None, ""
@@ -158,10 +166,19 @@ def next_due(request: ReferenceRequest, candidates: list[RequestCandidate]) -> t
         if request.workflow.get("feedback_required") and request.completed_at:
             targets.append((request.completed_at + dt.timedelta(days=7), "requester feedback"))
         return min(targets) if targets else (None, "")
-    committed = [c for c in candidates if c.status in (CandidateStatus.ACCEPTED, CandidateStatus.SCHEDULED, CandidateStatus.COMPLETED)]
+    committed = [
+        c
+        for c in candidates
+        if c.status
+        in (CandidateStatus.ACCEPTED, CandidateStatus.SCHEDULED, CandidateStatus.COMPLETED)
+    ]
     if request.status == RequestStatus.SUBMITTED and request.candidates_due_at:
         targets.append((request.candidates_due_at, "propose candidates"))
-    waiting = [c.approval_due_at for c in candidates if c.status == CandidateStatus.AWAITING_APPROVAL and c.approval_due_at]
+    waiting = [
+        c.approval_due_at
+        for c in candidates
+        if c.status == CandidateStatus.AWAITING_APPROVAL and c.approval_due_at
+    ]
     if waiting:
         targets.append((min(waiting), "account owner's approval"))
     if not committed and request.acceptance_due_at:
@@ -209,7 +226,9 @@ def visible_requests(user) -> QuerySet[ReferenceRequest]:
     return qs.filter(Q(requester=user) | _owner_sees(user))
 
 
-def request_list(*, user, filters: RequestFilters | None = None, now: dt.datetime | None = None) -> QuerySet[ReferenceRequest]:
+def request_list(
+    *, user, filters: RequestFilters | None = None, now: dt.datetime | None = None
+) -> QuerySet[ReferenceRequest]:
     """Requests the user may see, filtered; overdue and soonest-due first, then newest."""
     from django.utils import timezone
 
@@ -228,7 +247,7 @@ def request_list(*, user, filters: RequestFilters | None = None, now: dt.datetim
         qs = qs.filter(requester_id=filters.requester_id)
     if filters.q:
         # PostgreSQL refuses NUL characters in text; nobody types them.
-        qs = qs.filter(prospect__icontains=filters.q.replace("\x00", "").strip()[:200])
+        qs = qs.filter(prospect__icontains=without_nul(filters.q).strip()[:200])
     if filters.sla == SlaState.OVERDUE:
         qs = qs.filter(next_due_at__lte=now)
     elif filters.sla == SlaState.DUE_SOON:
@@ -238,7 +257,9 @@ def request_list(*, user, filters: RequestFilters | None = None, now: dt.datetim
     return qs.order_by("-submitted_at", "-pk")
 
 
-def triage_list(*, user, filters: RequestFilters | None = None, now: dt.datetime | None = None) -> QuerySet[ReferenceRequest]:
+def triage_list(
+    *, user, filters: RequestFilters | None = None, now: dt.datetime | None = None
+) -> QuerySet[ReferenceRequest]:
     """The program manager's queue: open requests, overdue first, then what is due soonest."""
     if not is_program_manager(user):
         raise Forbidden("Only a program manager triages requests.")
@@ -247,7 +268,9 @@ def triage_list(*, user, filters: RequestFilters | None = None, now: dt.datetime
         filters.status = "open"
     from django.db.models import F
 
-    return request_list(user=user, filters=filters, now=now).order_by(F("next_due_at").asc(nulls_last=True), "pk")
+    return request_list(user=user, filters=filters, now=now).order_by(
+        F("next_due_at").asc(nulls_last=True), "pk"
+    )
 
 
 def _detail_qs() -> QuerySet[ReferenceRequest]:
@@ -255,7 +278,9 @@ def _detail_qs() -> QuerySet[ReferenceRequest]:
         "reference__contact__account__owner", "reference__contact__account__industry"
     ).prefetch_related("slots", "feedback")
     events = RequestEvent.objects.select_related("actor", "candidate__reference__contact")
-    return _base().prefetch_related(Prefetch("candidates", queryset=candidates), Prefetch("events", queryset=events))
+    return _base().prefetch_related(
+        Prefetch("candidates", queryset=candidates), Prefetch("events", queryset=events)
+    )
 
 
 def request_get(*, user, request_id: int) -> ReferenceRequest:
@@ -298,7 +323,9 @@ def approvals_waiting(*, user) -> QuerySet[RequestCandidate]:
         raise Forbidden("You need to log in.")
     qs = RequestCandidate.objects.filter(
         status=CandidateStatus.AWAITING_APPROVAL, request__status__in=OPEN_REQUEST_STATUSES
-    ).select_related("request__requester", "request__industry", "reference__contact__account__owner")
+    ).select_related(
+        "request__requester", "request__industry", "reference__contact__account__owner"
+    )
     if not is_program_manager(user):
         qs = qs.filter(reference__contact__account__owner=user)
     return qs.order_by("approval_due_at", "pk")
@@ -339,7 +366,10 @@ def requests_due_for_reminder(now: dt.datetime) -> QuerySet[ReferenceRequest]:
     """Open requests whose next SLA target has passed or falls within 72 hours, most urgent first."""
     return (
         _base()
-        .filter(status__in=[*OPEN_REQUEST_STATUSES, RequestStatus.COMPLETED], next_due_at__lte=now + dt.timedelta(hours=72))
+        .filter(
+            status__in=[*OPEN_REQUEST_STATUSES, RequestStatus.COMPLETED],
+            next_due_at__lte=now + dt.timedelta(hours=72),
+        )
         .order_by("next_due_at", "pk")
     )
 
@@ -348,7 +378,9 @@ def candidates_awaiting_reference(now: dt.datetime) -> QuerySet[RequestCandidate
     """Invited references who have not answered, oldest invitation first (for reminders)."""
     return (
         RequestCandidate.objects.filter(
-            status=CandidateStatus.INVITED, request__status__in=OPEN_REQUEST_STATUSES, invited_at__lte=now
+            status=CandidateStatus.INVITED,
+            request__status__in=OPEN_REQUEST_STATUSES,
+            invited_at__lte=now,
         )
         .select_related("request__requester", "reference__contact__account__owner")
         .order_by("invited_at", "pk")

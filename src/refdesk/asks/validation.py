@@ -22,7 +22,9 @@ def amount(value: Any) -> Decimal | None:
     try:
         result = Decimal(raw)
     except InvalidOperation:
-        raise ValueError(f"{str(value).strip()!r} is not an amount (use digits, e.g. 250000)") from None
+        raise ValueError(
+            f"{str(value).strip()!r} is not an amount (use digits, e.g. 250000)"
+        ) from None
     if not result.is_finite():
         raise ValueError("must be an amount such as 250000")
     if result < 0 or result > MAX_AMOUNT:
@@ -73,8 +75,12 @@ def clean_request(fields: dict[str, Any]) -> dict[str, Any]:
     """Every field of a new request cleaned; missing required ones reported with the others."""
     from refdesk.core.errors import InvalidInput
 
-    fields = {k: (val.replace("\x00", "") if isinstance(val, str) else val) for k, val in fields.items()}
-    errors = {name: "is required" for name in REQUIRED if name != "activity_type" and not str(fields.get(name) or "").strip()}
+    fields = {k: v.without_nul(val) for k, val in fields.items()}
+    errors = {
+        name: "is required"
+        for name in REQUIRED
+        if name != "activity_type" and not str(fields.get(name) or "").strip()
+    }
     present = {k: val for k, val in fields.items() if k not in errors}
     try:
         cleaned = v.clean_fields(REQUEST_FIELDS, present)

@@ -11,6 +11,7 @@ from refdesk.people import permissions
 from refdesk.pool import naics
 from refdesk.pool.industry import industry_resolve
 from refdesk.pool.models import Account, Contact, ContactAccessGrant, Product, ReferenceProfile
+from refdesk.pool.validation import without_nul
 
 
 @dataclass
@@ -31,7 +32,7 @@ class ReferenceFilters:
     def __post_init__(self):
         # PostgreSQL refuses NUL characters even in a search parameter.
         for name in ("q", "industry", "product", "country", "status", "activity_type", "order"):
-            setattr(self, name, (getattr(self, name) or "").replace("\x00", ""))
+            setattr(self, name, without_nul(getattr(self, name) or ""))
 
 
 ORDERINGS = {
@@ -49,7 +50,9 @@ def _require_browse(user) -> None:
 
 def industry_filter(prefix_field: str, code: str) -> Q:
     """Everything in the NAICS subtree under `code` (a sector range covers its two-digit parts)."""
-    return reduce(or_, (Q(**{f"{prefix_field}__startswith": p}) for p in naics.subtree_prefixes(code)))
+    return reduce(
+        or_, (Q(**{f"{prefix_field}__startswith": p}) for p in naics.subtree_prefixes(code))
+    )
 
 
 def industry_filter_code(value: str) -> str | None:
@@ -65,16 +68,26 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
     """References the user may browse, filtered and ordered, with what a list shows preloaded."""
     _require_browse(user)
     filters = filters or ReferenceFilters()
-    qs = ReferenceProfile.objects.select_related("contact__account__industry", "contact__account__owner")
+    qs = ReferenceProfile.objects.select_related(
+        "contact__account__industry", "contact__account__owner"
+    )
     if filters.q:
         for word in filters.q.lower().split()[:8]:
             qs = qs.filter(search_text__contains=word)
     if filters.industry:
         code = industry_filter_code(filters.industry)
-        qs = qs.filter(industry_filter("contact__account__industry__code", code)) if code else qs.none()
+        qs = (
+            qs.filter(industry_filter("contact__account__industry__code", code))
+            if code
+            else qs.none()
+        )
     if filters.product:
         # Resolve the name first so the filter joins through the indexed product id.
-        product_id = Product.objects.filter(name__iexact=filters.product).values_list("pk", flat=True).first()
+        product_id = (
+            Product.objects.filter(name__iexact=filters.product)
+            .values_list("pk", flat=True)
+            .first()
+        )
         qs = qs.filter(contact__account__products=product_id) if product_id else qs.none()
     if filters.country:
         qs = qs.filter(contact__account__country=filters.country.upper())
@@ -94,7 +107,9 @@ def reference_get(*, user, reference_id: int) -> ReferenceProfile:
     """One reference the user may see, with its account, products and history."""
     _require_browse(user)
     reference = (
-        ReferenceProfile.objects.select_related("contact__account__industry", "contact__account__owner", "status_changed_by")
+        ReferenceProfile.objects.select_related(
+            "contact__account__industry", "contact__account__owner", "status_changed_by"
+        )
         .prefetch_related("contact__account__products", "status_changes__changed_by")
         .filter(pk=reference_id)
         .first()
@@ -104,11 +119,13 @@ def reference_get(*, user, reference_id: int) -> ReferenceProfile:
     return reference
 
 
-def account_list(*, user, q: str = "", industry: str = "", country: str = "", owner_id: int | None = None) -> QuerySet[Account]:
+def account_list(
+    *, user, q: str = "", industry: str = "", country: str = "", owner_id: int | None = None
+) -> QuerySet[Account]:
     """Accounts the user may browse."""
     _require_browse(user)
     qs = Account.objects.select_related("industry", "owner").prefetch_related("products")
-    q, industry, country = (v.replace("\x00", "") for v in (q, industry, country))
+    q, industry, country = (without_nul(v) for v in (q, industry, country))
     if q:
         qs = qs.filter(name__icontains=q.strip())
     if industry:
@@ -126,7 +143,9 @@ def account_get(*, user, account_id: int) -> Account:
     _require_browse(user)
     account = (
         Account.objects.select_related("industry", "owner")
-        .prefetch_related("products", Prefetch("contacts", queryset=Contact.objects.select_related("reference")))
+        .prefetch_related(
+            "products", Prefetch("contacts", queryset=Contact.objects.select_related("reference"))
+        )
         .filter(pk=account_id)
         .first()
     )
@@ -138,7 +157,7 @@ def account_get(*, user, account_id: int) -> Account:
 def contact_list(*, user, account_id: int | None = None, q: str = "") -> QuerySet[Contact]:
     _require_browse(user)
     qs = Contact.objects.select_related("account")
-    q = q.replace("\x00", "")
+    q = without_nul(q)
     if account_id:
         qs = qs.filter(account_id=account_id)
     if q:
@@ -170,7 +189,9 @@ def contact_details_visible(*, user, contact: Contact) -> bool:
         return True
     if contact.account.owner_id and contact.account.owner_id == user.pk:
         return True
-    return ContactAccessGrant.objects.filter(user=user, contact=contact, revoked_at__isnull=True).exists()
+    return ContactAccessGrant.objects.filter(
+        user=user, contact=contact, revoked_at__isnull=True
+    ).exists()
 
 
 def contact_ids_visible(*, user, contacts: list[Contact]) -> set[int]:
@@ -183,8 +204,8 @@ def contact_ids_visible(*, user, contacts: list[Contact]) -> set[int]:
     rest = [c.pk for c in contacts if c.pk not in visible]
     if rest:
         visible |= set(
-            ContactAccessGrant.objects.filter(user=user, contact_id__in=rest, revoked_at__isnull=True).values_list(
-                "contact_id", flat=True
-            )
+            ContactAccessGrant.objects.filter(
+                user=user, contact_id__in=rest, revoked_at__isnull=True
+            ).values_list("contact_id", flat=True)
         )
     return visible

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from refdesk.core.errors import Forbidden, InvalidInput, NotFound
 from refdesk.people.permissions import is_program_manager
+from refdesk.pool.validation import without_nul
 from refdesk.rewards.choices import (
     RULE_KEYS,
     EntryKind,
@@ -364,7 +365,7 @@ def leaderboard(
     """The salespeople's leaderboard for a month, quarter or year, for everyone or one team."""
     _require_login(user)
     on = on or timezone.now().date()
-    team = (team or "").replace("\x00", "")
+    team = without_nul(team or "")
     start, end = period_bounds(period, on)
     return {"period": period, "start": start, "end": end - dt.timedelta(days=1), "team": team,
             "rows": standings(start=start, end=end, team=team)}  # fmt: skip

@@ -102,19 +102,6 @@ def _currency(value: Any) -> str:
     return code
 
 
-def _plain(value: Any) -> Any:
-    """Text without NUL characters (PostgreSQL cannot store them); lists cleaned item by item."""
-    if isinstance(value, str):
-        return value.replace("\x00", "")
-    if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _clean(spec: dict, data: dict) -> dict:
-    return v.clean_fields(spec, {name: _plain(value) for name, value in data.items()})
-
-
 def _required(cleaner):
     def clean(value: Any):
         result = cleaner(value)
@@ -137,7 +124,7 @@ SETTINGS_FIELDS = {
 def reward_settings_update(*, actor, **fields: Any) -> RewardSettings:
     """Change how long points last, the expiry notice, the yearly value cap or the thank-you deadline."""
     _require_pm(actor, "Only a program manager can change reward settings.")
-    cleaned = _clean(SETTINGS_FIELDS, fields)
+    cleaned = v.clean_fields(SETTINGS_FIELDS, fields)
     current = reward_settings_get()
     RewardSettings.objects.filter(pk=1).update(**cleaned, updated_by=actor if getattr(actor, "pk", None) else None,
                                                updated_at=timezone.now())  # fmt: skip
@@ -284,7 +271,7 @@ def points_adjust(*, actor, holder_id: int, points: int, reason: str) -> LedgerE
     _require_pm(actor, "Only a program manager can adjust points.")
     if actor is None:
         raise Forbidden("An adjustment needs a program manager.")
-    reason = _plain(reason or "").strip()
+    reason = v.without_nul(reason or "").strip()
     errors = {}
     if (
         isinstance(points, bool)
@@ -503,7 +490,7 @@ ITEM_FIELDS = {
 def catalogue_item_create(*, actor, **fields: Any) -> CatalogueItem:
     """Add an item to the rewards catalogue."""
     _require_pm(actor, "Only a program manager can change the catalogue.")
-    cleaned = _clean(ITEM_FIELDS, fields)
+    cleaned = v.clean_fields(ITEM_FIELDS, fields)
     missing = {k: "is required" for k in ("name", "kind", "points_cost") if k not in cleaned}
     if missing:
         raise InvalidInput(
@@ -517,7 +504,7 @@ def catalogue_item_create(*, actor, **fields: Any) -> CatalogueItem:
 def catalogue_item_update(*, actor, item_id: int, **fields: Any) -> CatalogueItem:
     """Change an item: its cost, stock, countries, value, or take it off the catalogue."""
     _require_pm(actor, "Only a program manager can change the catalogue.")
-    cleaned = _clean(ITEM_FIELDS, fields)
+    cleaned = v.clean_fields(ITEM_FIELDS, fields)
     if not CatalogueItem.objects.filter(pk=item_id).exists():
         raise NotFound(f"No catalogue item #{item_id}.")
     if cleaned:
@@ -616,7 +603,7 @@ def reward_redeem(
     item = CatalogueItem.objects.filter(pk=item_id).first()
     if item is None:
         raise NotFound(f"No catalogue item #{item_id}.")
-    note = _plain(note or "").strip()[:500]
+    note = v.without_nul(note or "").strip()[:500]
 
     def refused(code: str, message: str):
         _refuse(code, message, holder=holder, item=item, actor=actor)
@@ -701,7 +688,7 @@ def redemption_fulfil(*, actor, redemption_id: int) -> Redemption:
 def redemption_refuse(*, actor, redemption_id: int, reason: str) -> Redemption:
     """The program manager refuses a redemption with a reason; the points come back and the stock too."""
     redemption = _decide(actor, redemption_id, "refuse")
-    reason = _plain(reason or "").strip()
+    reason = v.without_nul(reason or "").strip()
     if not reason:
         raise InvalidInput("Please give a reason for refusing.", details={"reason": "is required"})
     now = timezone.now()
@@ -804,6 +791,9 @@ def _email_holder(holder: PointsHolder, *, key: str, kind: str, subject: str, te
     holder = PointsHolder.objects.select_related("reference__contact", "user").get(pk=holder.pk)
     if holder.reference_id:
         to, name, role = holder.reference.contact.email, holder.reference.contact.name, "reference"
+        from refdesk.portal.services import page_path, portal_url
+
+        text += f"\n\nYour points and rewards: {portal_url(holder.reference.contact, page_path('rewards'))}"
     else:
         to, name, role = holder.user.email, holder.user.display_name, "owner"
     _email(key=key, kind=kind, role=role, to=to, subject=subject, text=f"Hello {name},\n\n{text}\n")
@@ -876,7 +866,9 @@ def thank_you_complete(
         template = ThankYouTemplate.objects.filter(pk=template_id, active=True).first()
         if template is None:
             raise NotFound(f"No active thank-you template #{template_id}.")
-    body = _plain(note or "").strip() or (_render(template.body, task, actor) if template else "")
+    body = v.without_nul(note or "").strip() or (
+        _render(template.body, task, actor) if template else ""
+    )
     if send and not body:
         raise InvalidInput(
             "Choose a template or write a note to send.", details={"note": "is required to send"}
@@ -951,7 +943,7 @@ def thank_you_template_save(
     _require_pm(actor, "Only a program manager can edit thank-you templates.")
     if "activity_type" in fields and not fields["activity_type"]:
         fields["activity_type"] = ""
-    cleaned = _clean(TEMPLATE_FIELDS, fields)
+    cleaned = v.clean_fields(TEMPLATE_FIELDS, fields)
     by = actor if getattr(actor, "pk", None) else None
     if template_id is None:
         missing = {k: "is required" for k in ("name", "subject", "body") if k not in cleaned}
@@ -984,7 +976,7 @@ CONTEST_FIELDS = {
 def contest_create(*, actor, **fields: Any) -> Contest:
     """Start a contest between salespeople: dates, an optional team, and prizes by rank."""
     _require_pm(actor, "Only a program manager can run contests.")
-    cleaned = _clean(CONTEST_FIELDS, fields)
+    cleaned = v.clean_fields(CONTEST_FIELDS, fields)
     missing = {k: "is required" for k in ("name", "starts_on", "ends_on") if k not in cleaned}
     if missing:
         raise InvalidInput(
