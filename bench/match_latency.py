@@ -339,12 +339,15 @@ def main() -> int:
         gen = (
             _phase(args, "generate", db)
             if (args.database_url and not args.reuse) or (not args.database_url and not db.exists())
-            else {"seconds": 0, "accounts": "?", "references": args.n}
+            else {"references": args.n}
         )
-        print(
-            f"  {gen['references']:,} references at {gen['accounts']:,} accounts in {gen['seconds']:.0f} s",
-            flush=True,
-        )
+        if "accounts" in gen:
+            print(
+                f"  {gen['references']:,} references at {gen['accounts']:,} accounts in {gen['seconds']:.0f} s",
+                flush=True,
+            )
+        else:
+            print("  reusing the database filled by an earlier run", flush=True)
         ours = _phase(args, "ours", db)
         naive = _phase(args, "naive", db) if args.naive_requests else None
     if naive is None:

@@ -10,6 +10,7 @@ BENCHES = [
     ["match_latency.py"],
     ["pool_page.py"],
     ["import_pool.py"],
+    ["insights.py"],
 ]
 
 

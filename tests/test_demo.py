@@ -160,3 +160,46 @@ def test_cli_loads_then_if_empty_leaves_the_pool_alone(capsys):
         Contact.objects.count(),
         ReferenceStatusChange.objects.count(),
     ) == before
+
+
+def test_the_demo_grows_the_pool_and_runs_referrals():
+    from refdesk.growth import selectors as growth_selectors
+    from refdesk.growth.models import (
+        Escalation,
+        GiveBack,
+        Nomination,
+        OnboardingMilestone,
+        SurveyResponse,
+        Win,
+        WishListEntry,
+    )
+    from refdesk.notify.models import OutboundEmail
+    from refdesk.referrals.models import (
+        AskPlanItem,
+        FeeRule,
+        PassedReferral,
+        ReferralFee,
+        ReferralLead,
+        ReferralTarget,
+        SourceCost,
+    )
+
+    summary = demo_load(seed=6, accounts=40)
+    assert summary.growth and summary.referrals
+    stages = Counter(n.stage for n in Nomination.objects.select_related("reference"))
+    assert {"submitted", "candidate", "invited", "active", "declined"} <= set(stages)
+    assert WishListEntry.objects.exists() and Win.objects.filter(reference__isnull=False).exists()
+    assert SurveyResponse.objects.filter(kind="nps").exists() and SurveyResponse.objects.filter(kind="csat").exists()
+    assert {"kick_off", "go_live", "check_in", "follow_up"} <= set(OnboardingMilestone.objects.values_list("kind", flat=True))
+    assert set(Escalation.objects.values_list("status", flat=True)) == {"open", "closed"}
+    assert GiveBack.objects.filter(kind="referral").count() == PassedReferral.objects.count() > 0
+    assert growth_selectors.stale_reference_ids()
+    sources = set(ReferralLead.objects.values_list("source", flat=True))
+    assert sources == {"customer", "partner", "employee", "event", "web"}
+    assert {"won", "lost"} <= set(ReferralLead.objects.values_list("stage", flat=True))
+    assert set(ReferralFee.objects.values_list("status", flat=True)) <= {"owed", "paid"} and ReferralFee.objects.exists()
+    assert FeeRule.objects.count() == 3 and SourceCost.objects.count() == 4
+    assert ReferralTarget.objects.count() == 5 and AskPlanItem.objects.exclude(status="planned").exists()
+    # A year of history is told on the timeline, never emailed to the referrers.
+    assert not OutboundEmail.objects.filter(key__startswith="referral:").exists()
+    assert ReferralLead.objects.order_by("received_on").first().received_on < timezone.now().date().replace(day=1)

@@ -1248,6 +1248,8 @@ class DemoSummary:
     requests: dict[str, int] = field(default_factory=dict)
     rewards: dict = field(default_factory=dict)
     activities: dict = field(default_factory=dict)
+    growth: dict = field(default_factory=dict)
+    referrals: dict = field(default_factory=dict)
     countries: dict[str, int] = field(default_factory=dict)
     industries: dict[str, int] = field(default_factory=dict)
     logins: dict[str, str] = field(default_factory=dict)  # label -> email
@@ -1789,7 +1791,9 @@ def demo_load(
     from refdesk.asks.demo import demo_requests
     from refdesk.asks.events import notifications_suspended
     from refdesk.core.errors import Conflict, InvalidInput
+    from refdesk.growth.demo import demo_growth
     from refdesk.pool.models import Account, Contact, ReferenceProfile
+    from refdesk.referrals.demo import demo_referrals
     from refdesk.rewards.demo import demo_rewards
 
     if not 1 <= accounts <= 20_000:
@@ -1816,6 +1820,8 @@ def demo_load(
                 summary.requests = dict(demo_requests(rng=rng, today=dt.date.today(), count=count))
                 summary.activities = demo_activities(rng=rng, today=dt.date.today())
                 summary.rewards = demo_rewards(rng=rng, today=dt.date.today())
+                summary.growth = demo_growth(rng=rng, today=dt.date.today())
+                summary.referrals = demo_referrals(rng=rng, today=dt.date.today(), count=max(12, accounts // 3))
     summary.accounts = Account.objects.count()
     summary.contacts = Contact.objects.count()
     summary.references = ReferenceProfile.objects.count()

@@ -83,6 +83,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "refdesk.core.csp.ContentSecurityPolicyMiddleware",
+    # A database outage answers 503 with a clear message (refdesk.core.middleware).
+    "refdesk.core.middleware.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -192,6 +194,11 @@ REFDESK_CSP = env_str(
 REFDESK_LOGIN_WINDOW_SECONDS = env_int("REFDESK_LOGIN_WINDOW_SECONDS", 600)
 REFDESK_LOGIN_FAILURES_PER_EMAIL = env_int("REFDESK_LOGIN_FAILURES_PER_EMAIL", 10)
 REFDESK_LOGIN_FAILURES_PER_IP = env_int("REFDESK_LOGIN_FAILURES_PER_IP", 50)
+# Doors opened by a secret link (answer a request, confirm a profile, a shared page): links that
+# do not work per IP, and POSTs per link, in one window (refdesk.core.ratelimit.link_limited).
+REFDESK_LINK_WINDOW_SECONDS = env_int("REFDESK_LINK_WINDOW_SECONDS", 600)
+REFDESK_LINK_FAILURES_PER_IP = env_int("REFDESK_LINK_FAILURES_PER_IP", 30)
+REFDESK_LINK_POSTS_PER_LINK = env_int("REFDESK_LINK_POSTS_PER_LINK", 20)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -214,6 +221,10 @@ TASKS = {
 }
 # `refdesk worker` runs the SLA sweep (reminders, escalations, expiries, retries) this often.
 REFDESK_SWEEP_MINUTES = env_int("REFDESK_SWEEP_MINUTES", 5)
+# A worker that claimed an email or webhook and has not finished it after this long is taken for
+# dead (killed mid-send); the sweep hands the row to another worker. Keep it well above the
+# longest send (EMAIL_TIMEOUT applies per SMTP step), or a slow send could be sent twice.
+REFDESK_CLAIM_LEASE_SECONDS = env_int("REFDESK_CLAIM_LEASE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,9 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+# A database outage outside a view (e.g. saving the session) answers 503, not 500.
+handler500 = "refdesk.core.middleware.server_error"
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="pool:reference-list", permanent=False), name="home"),
     path("healthz", healthz, name="healthz"),

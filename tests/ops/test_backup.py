@@ -51,14 +51,20 @@ def test_it_refuses_a_file_that_is_not_a_backup_for_this_database(tmp_path, caps
 def test_missing_postgresql_tools_are_named_clearly(monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name: None)
     monkeypatch.setattr("glob.glob", lambda pattern: [])
-    with pytest.raises(RefdeskError, match="pg_dump was not found on PATH or in /usr/lib/postgresql"):
+    with pytest.raises(
+        RefdeskError, match="pg_dump was not found on PATH or in /usr/lib/postgresql"
+    ):
         backup.find_pg_tool("pg_dump")
 
 
 def test_tools_are_found_in_the_debian_folders(monkeypatch):
     monkeypatch.setattr("shutil.which", lambda name: None)
     monkeypatch.setattr(
-        "glob.glob", lambda pattern: ["/usr/lib/postgresql/13/bin/pg_dump", "/usr/lib/postgresql/15/bin/pg_dump"]
+        "glob.glob",
+        lambda pattern: [
+            "/usr/lib/postgresql/13/bin/pg_dump",
+            "/usr/lib/postgresql/15/bin/pg_dump",
+        ],
     )
     monkeypatch.setattr("os.access", lambda path, mode: True)
     assert backup.find_pg_tool("pg_dump") == "/usr/lib/postgresql/15/bin/pg_dump"

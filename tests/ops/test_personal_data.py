@@ -19,22 +19,42 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def dana(account):
-    contact = ContactFactory(account=account, name="Dana Diaz", email="dana@prairie.example", phone="+1 555 0199", title="CFO")
-    reference = ReferenceFactory(contact=contact, notes="Loves the reporting module", activity_types=["reference_call", "case_study"])
+    contact = ContactFactory(
+        account=account,
+        name="Dana Diaz",
+        email="dana@prairie.example",
+        phone="+1 555 0199",
+        title="CFO",
+    )
+    reference = ReferenceFactory(
+        contact=contact,
+        notes="Loves the reporting module",
+        activity_types=["reference_call", "case_study"],
+    )
     Activity.objects.create(
-        reference=reference, activity_type="reference_call", status="completed",
-        occurred_at=timezone.now() - dt.timedelta(days=3), notes="Great call with Acme",
+        reference=reference,
+        activity_type="reference_call",
+        status="completed",
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+        notes="Great call with Acme",
     )
     return reference
 
 
 def test_consent_is_recorded_with_dates_when_agreed_activities_change(program_manager, dana):
-    given = set(ConsentRecord.objects.filter(contact=dana.contact, action="given").values_list("activity_type", flat=True))
+    given = set(
+        ConsentRecord.objects.filter(contact=dana.contact, action="given").values_list(
+            "activity_type", flat=True
+        )
+    )
     assert given == {"reference_call", "case_study"}
-    services.reference_update(actor=program_manager, reference=dana, activity_types=["reference_call", "webinar"])
+    services.reference_update(
+        actor=program_manager, reference=dana, activity_types=["reference_call", "webinar"]
+    )
     latest = ConsentRecord.objects.filter(contact=dana.contact).order_by("-pk")[:2]
     assert {(c.activity_type, c.action, c.source, c.recorded_by) for c in latest} == {
-        ("webinar", "given", "staff", program_manager), ("case_study", "withdrawn", "staff", program_manager),
+        ("webinar", "given", "staff", program_manager),
+        ("case_study", "withdrawn", "staff", program_manager),
     }
     assert all(c.at is not None for c in latest)
     services.reference_update(actor=program_manager, reference=dana, topics=["onboarding"])
@@ -53,21 +73,33 @@ def test_the_export_holds_everything_about_the_person(program_manager, dana):
 
 
 def test_erasure_anonymises_but_keeps_the_counts(program_manager, owner_rep, dana):
-    ContactAccessGrant.objects.create(user=owner_rep, contact=dana.contact, reason="r", granted_at=timezone.now())
-    privacy.person_erase(actor=program_manager, contact_id=dana.contact_id, reason="Their email of 2026-03-01")
+    ContactAccessGrant.objects.create(
+        user=owner_rep, contact=dana.contact, reason="r", granted_at=timezone.now()
+    )
+    privacy.person_erase(
+        actor=program_manager, contact_id=dana.contact_id, reason="Their email of 2026-03-01"
+    )
     dana.refresh_from_db()
     contact = dana.contact
     contact.refresh_from_db()
     assert contact.name == f"Erased person #{contact.pk}"
     assert contact.email == f"erased-{contact.pk}@invalid"
     assert (contact.phone, contact.title) == ("", "")
-    assert (dana.status, dana.opted_out, dana.notes, dana.activity_types) == ("retired", True, "", [])
+    assert (dana.status, dana.opted_out, dana.notes, dana.activity_types) == (
+        "retired",
+        True,
+        "",
+        [],
+    )
     assert "dana" not in dana.search_text and "reporting" not in dana.search_text
     assert Activity.objects.filter(reference=dana).count() == 1
     assert Activity.objects.get(reference=dana).notes == ""
     assert not ContactAccessGrant.objects.filter(contact=contact, revoked_at__isnull=True).exists()
     withdrawn = ConsentRecord.objects.filter(contact=contact, action="withdrawn", source="erasure")
-    assert set(withdrawn.values_list("activity_type", flat=True)) == {"reference_call", "case_study"}
+    assert set(withdrawn.values_list("activity_type", flat=True)) == {
+        "reference_call",
+        "case_study",
+    }
     entry = AuditEntry.objects.get(kind="person_erase")
     assert entry.detail == "Their email of 2026-03-01" and entry.object_ids == [contact.pk]
 
@@ -89,12 +121,17 @@ def test_the_pages(client_for, program_manager, dana):
     detail = client.get(reverse("pool:reference-detail", args=[dana.pk])).content.decode()
     assert reverse("pool:person-export", args=[dana.contact_id]) in detail
     response = client.get(reverse("pool:person-export", args=[dana.contact_id]))
-    assert response["Content-Type"] == "application/json" and "attachment" in response["Content-Disposition"]
+    assert (
+        response["Content-Type"] == "application/json"
+        and "attachment" in response["Content-Disposition"]
+    )
     assert json.loads(response.content)["contact"]["name"] == "Dana Diaz"
     assert client.get(reverse("pool:person-erase", args=[dana.contact_id])).status_code == 200
     refused = client.post(reverse("pool:person-erase", args=[dana.contact_id]), {"reason": "asked"})
     assert refused.status_code == 422  # the confirmation box is required
-    done = client.post(reverse("pool:person-erase", args=[dana.contact_id]), {"reason": "asked", "confirm": "on"})
+    done = client.post(
+        reverse("pool:person-erase", args=[dana.contact_id]), {"reason": "asked", "confirm": "on"}
+    )
     assert done.status_code == 302
     dana.contact.refresh_from_db()
     assert dana.contact.name.startswith("Erased person")
@@ -105,4 +142,9 @@ def test_other_roles_do_not_see_the_links_or_pages(client_for, owner_rep, dana):
     detail = client.get(reverse("pool:reference-detail", args=[dana.pk])).content.decode()
     assert "Erase person" not in detail
     assert client.get(reverse("pool:person-export", args=[dana.contact_id])).status_code == 403
-    assert client.post(reverse("pool:person-erase", args=[dana.contact_id]), {"reason": "x", "confirm": "on"}).status_code == 403
+    assert (
+        client.post(
+            reverse("pool:person-erase", args=[dana.contact_id]), {"reason": "x", "confirm": "on"}
+        ).status_code
+        == 403
+    )

@@ -101,6 +101,8 @@ PARAM_MODELS = {
     "template_id": "rewards.ThankYouTemplate",
     "contest_id": "rewards.Contest",
     "token_id": "people.ApiToken",
+    "erasure_id": "portal.ErasureRequest",
+    "period_id": "portal.UnavailablePeriod",
 }
 PARAM_VALUES = {
     "code": "112111",
@@ -110,6 +112,8 @@ PARAM_VALUES = {
     "action": "approve",
     "object_id": "1",
     "app_label": "pool",
+    "figure": "turnaround",
+    "fmt": "csv",
 }
 
 

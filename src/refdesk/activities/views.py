@@ -20,6 +20,7 @@ from refdesk.activities import permissions as perms
 from refdesk.activities.choices import ContentUseKind
 from refdesk.activities.importing import activity_import
 from refdesk.core.errors import Forbidden, RefdeskError
+from refdesk.core.ratelimit import link_limited
 from refdesk.core.views import fetch, form_page, paginate, render_page
 from refdesk.pool.choices import ActivityType
 
@@ -377,6 +378,7 @@ def share_revoke(request, share_id: int):
     return redirect("activities:share-detail", share.pk)
 
 
+@link_limited("share")
 def share_open(request, token: str):
     """The prospect's private page (no login): the curated assets; each opening is recorded."""
     share = fetch(selectors.share_by_token, token=token)
@@ -392,6 +394,7 @@ def share_open(request, token: str):
     return response
 
 
+@link_limited("share")
 def share_file(request, token: str, asset_id: int):
     share = fetch(selectors.share_by_token, token=token)
     asset = share.assets.filter(pk=asset_id, retired_at__isnull=True).first()

@@ -30,6 +30,7 @@ from refdesk.asks.schemas import (
     RequestWorkflowOut,
 )
 from refdesk.core.errors import NotFound
+from refdesk.core.ratelimit import link_limited
 from refdesk.core.schemas import ERRORS, ErrorOut, Limit, Offset, page
 
 router = Router(tags=["requests"])
@@ -231,11 +232,12 @@ def put_owner_policy(request, payload: RequestOwnerPolicyIn):
 
 # --- the reference's link (no login) ---------------------------------------------------------------------
 
-LINK_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut, 422: ErrorOut}
+LINK_ERRORS = {400: ErrorOut, 404: ErrorOut, 409: ErrorOut, 410: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 @router.get("/respond/{token}", auth=None, response={200: CandidateRespondOut, **LINK_ERRORS},
             summary="A reference's request, from their signed link")  # fmt: skip
+@link_limited("respond")
 def respond_get(request, token: str):
     candidate = links.candidate_for_token(token)
     return presenters.respond_out(candidate)
@@ -243,6 +245,7 @@ def respond_get(request, token: str):
 
 @router.post("/respond/{token}", auth=None, response={200: CandidateRespondOut, **LINK_ERRORS},
              summary="Answer through a signed link: accept, decline, propose times, confirm the call, feedback")  # fmt: skip
+@link_limited("respond")
 def respond_post(request, token: str, payload: CandidateRespondIn):
     candidate = links.candidate_for_token(token)
     zone = services._zone(payload.time_zone or candidate.reference.contact.time_zone)

@@ -25,6 +25,7 @@ from refdesk.asks.forms import (
     yes_no,
 )
 from refdesk.core.errors import Forbidden, NotFound, RefdeskError
+from refdesk.core.ratelimit import link_limited
 from refdesk.core.views import add_service_error, fetch, paginate, render_page
 from refdesk.people.permissions import is_program_manager
 
@@ -308,6 +309,7 @@ def request_settings(request):
 # --- the reference's page, from the signed link (no login) -------------------------------------------
 
 
+@link_limited("respond")
 def respond(request, token: str):
     """The request in plain words for the reference, with accept / decline / propose times."""
     try:

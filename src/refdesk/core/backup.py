@@ -38,7 +38,9 @@ class BackupResult:
 def _engine(using: str) -> str:
     vendor = connections[using].vendor
     if vendor not in ("sqlite", "postgresql"):
-        raise BackupError(f"Backups of a {vendor} database are not supported; use SQLite or PostgreSQL.")
+        raise BackupError(
+            f"Backups of a {vendor} database are not supported; use SQLite or PostgreSQL."
+        )
     return vendor
 
 
@@ -52,7 +54,9 @@ def find_pg_tool(name: str) -> str:
     found = shutil.which(name)
     if found:
         return found
-    candidates = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_version_key, reverse=True)
+    candidates = sorted(
+        glob.glob(f"/usr/lib/postgresql/*/bin/{name}"), key=_version_key, reverse=True
+    )
     for candidate in candidates:
         if os.access(candidate, os.X_OK):
             return candidate
@@ -72,7 +76,9 @@ def _pg_command(tool: str, settings_dict: dict) -> tuple[list[str], dict[str, st
     if settings_dict.get("USER"):
         command += ["--username", str(settings_dict["USER"])]
     if settings_dict.get("PASSWORD"):
-        env["PGPASSWORD"] = str(settings_dict["PASSWORD"])  # never on the command line (ps shows it)
+        env["PGPASSWORD"] = str(
+            settings_dict["PASSWORD"]
+        )  # never on the command line (ps shows it)
     sslmode = (settings_dict.get("OPTIONS") or {}).get("sslmode")
     if sslmode:
         env["PGSSLMODE"] = str(sslmode)
@@ -80,9 +86,13 @@ def _pg_command(tool: str, settings_dict: dict) -> tuple[list[str], dict[str, st
 
 
 def _run(command: list[str], env: dict[str, str], what: str) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    result = subprocess.run(
+        command, env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL
+    )
     if result.returncode != 0:
-        raise BackupError(f"{what} failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[:2000]}")
+        raise BackupError(
+            f"{what} failed (exit {result.returncode}): {(result.stderr or result.stdout).strip()[:2000]}"
+        )
 
 
 def database_backup(path: str | os.PathLike, *, using: str = "default") -> BackupResult:
@@ -107,7 +117,14 @@ def database_backup(path: str | os.PathLike, *, using: str = "default") -> Backu
                 target.close()
         else:
             command, env = _pg_command("pg_dump", connection.settings_dict)
-            command += ["--format=custom", "--no-owner", "--no-privileges", "--file", str(tmp), connection.settings_dict["NAME"]]
+            command += [
+                "--format=custom",
+                "--no-owner",
+                "--no-privileges",
+                "--file",
+                str(tmp),
+                connection.settings_dict["NAME"],
+            ]
             _run(command, env, "pg_dump")
         os.replace(tmp, path)
     finally:
@@ -134,8 +151,12 @@ def database_restore(path: str | os.PathLike, *, using: str = "default") -> Back
     engine = _engine(using)
     kind = backup_kind(path)
     if kind != engine:
-        made = {"sqlite": "a SQLite backup", "postgresql": "a PostgreSQL (pg_dump) backup"}.get(kind, "not a Refdesk backup")
-        raise BackupError(f"{path} is {made}, but this Refdesk runs on {engine}. Restore it into a {kind} database.")
+        made = {"sqlite": "a SQLite backup", "postgresql": "a PostgreSQL (pg_dump) backup"}.get(
+            kind, "not a Refdesk backup"
+        )
+        raise BackupError(
+            f"{path} is {made}, but this Refdesk runs on {engine}. Restore it into a {kind} database."
+        )
     connection = connections[using]
     if engine == "sqlite":
         source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
@@ -153,8 +174,14 @@ def database_restore(path: str | os.PathLike, *, using: str = "default") -> Back
             conn.close()
         command, env = _pg_command("pg_restore", connection.settings_dict)
         command += [
-            "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-            "--dbname", connection.settings_dict["NAME"], str(path),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--dbname",
+            connection.settings_dict["NAME"],
+            str(path),
         ]
         _run(command, env, "pg_restore")
     return BackupResult(path=path, engine=engine, size=path.stat().st_size)

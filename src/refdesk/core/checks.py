@@ -7,7 +7,12 @@ from django.core.checks import Error, Warning, register
 @register()
 def check_time_zone(app_configs, **kwargs):
     if settings.TIME_ZONE != "UTC" or not settings.USE_TZ:
-        return [Error("Refdesk stores times in UTC: set TIME_ZONE='UTC' and USE_TZ=True.", id="refdesk.E001")]
+        return [
+            Error(
+                "Refdesk stores times in UTC: set TIME_ZONE='UTC' and USE_TZ=True.",
+                id="refdesk.E001",
+            )
+        ]
     return []
 
 

@@ -10,7 +10,11 @@ def register(sub) -> None:
     p.add_argument("--workers", type=int, default=2)
     p.set_defaults(func=serve)
 
-    p = sub.add_parser("manage", help="run a Django management command (migrate, createsuperuser, …)", add_help=False)
+    p = sub.add_parser(
+        "manage",
+        help="run a Django management command (migrate, createsuperuser, …)",
+        add_help=False,
+    )
     p.add_argument("args", nargs=argparse.REMAINDER)
     p.set_defaults(func=manage)
 
@@ -60,8 +64,18 @@ def serve(args) -> int:
     ensure_migrated(verbose=True)
     print(f"Refdesk is at http://127.0.0.1:{args.port}/  (Ctrl+C to stop)", flush=True)
     sys.argv = [
-        "gunicorn", "refdesk.wsgi:application", "--bind", f"127.0.0.1:{args.port}",
-        "--workers", str(args.workers), "--threads", "4", "--access-logfile", "-", "--log-level", "warning",
+        "gunicorn",
+        "refdesk.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+        "--workers",
+        str(args.workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--log-level",
+        "warning",
     ]
     WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
     return 0
@@ -85,7 +99,10 @@ def restore(args) -> int:
     where = connection.settings_dict.get("NAME")
     if not args.yes:
         if not sys.stdin.isatty():
-            print("refdesk: restore replaces all data; pass --yes to confirm when not on a terminal", file=sys.stderr)
+            print(
+                "refdesk: restore replaces all data; pass --yes to confirm when not on a terminal",
+                file=sys.stderr,
+            )
             return 1
         answer = input(f"This replaces ALL data in {where} with {args.file}. Type 'yes' to go on: ")
         if answer.strip().lower() != "yes":

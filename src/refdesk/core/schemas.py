@@ -19,4 +19,9 @@ ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: Error
 
 def page(queryset, *, limit: int, offset: int) -> dict:
     """A slice of a queryset and the total count, as list endpoints return it."""
-    return {"count": queryset.count(), "limit": limit, "offset": offset, "items": list(queryset[offset : offset + limit])}
+    return {
+        "count": queryset.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(queryset[offset : offset + limit]),
+    }

@@ -21,7 +21,16 @@ def fetch(selector: Callable, **kwargs):
         raise PermissionDenied(exc.message) from None
 
 
-def form_page(request, form, *, template: str, context: dict, save: Callable[[dict], object], success: str, next_url: Callable[[object], str]):
+def form_page(
+    request,
+    form,
+    *,
+    template: str,
+    context: dict,
+    save: Callable[[dict], object],
+    success: str,
+    next_url: Callable[[object], str],
+):
     """The usual form flow: on a valid POST call `save`, show its domain errors on the form, or redirect.
 
     A refused POST answers 422 so browsers, tests and htmx can tell it from a first view.
@@ -40,7 +49,9 @@ def form_page(request, form, *, template: str, context: dict, save: Callable[[di
     return render(request, template, {"form": form, **context}, status=status)
 
 
-def render_page(request, template: str, context: dict, *, fragment: str | None = None, status: int = 200):
+def render_page(
+    request, template: str, context: dict, *, fragment: str | None = None, status: int = 200
+):
     """The full page, or only `fragment` when htmx asks for a part of it (one source of markup)."""
     if fragment and getattr(request, "htmx", False) and not request.htmx.boosted:
         return render(request, fragment, context, status=status)
@@ -53,7 +64,9 @@ def add_service_error(form, exc: RefdeskError) -> None:
     placed = False
     for name, reason in details.items():
         if name in form.fields:
-            form.add_error(name, f"{form.fields[name].label or name.replace('_', ' ').capitalize()} {reason}.")
+            form.add_error(
+                name, f"{form.fields[name].label or name.replace('_', ' ').capitalize()} {reason}."
+            )
             placed = True
     if not placed:
         form.add_error(None, exc.message)

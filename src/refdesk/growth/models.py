@@ -20,7 +20,9 @@ class GrowthSettings(models.Model):
     """The program's growth rules: readiness thresholds, freshness, the sharing rule. One row."""
 
     min_live_days = models.PositiveSmallIntegerField(
-        default=90, validators=[MaxValueValidator(3650)], help_text="Live at least this many days before asking"
+        default=90,
+        validators=[MaxValueValidator(3650)],
+        help_text="Live at least this many days before asking",
     )
     min_nps = models.PositiveSmallIntegerField(
         default=9, validators=[MaxValueValidator(10)], help_text="Latest NPS at least this"
@@ -30,7 +32,8 @@ class GrowthSettings(models.Model):
         help_text="A profile not confirmed for this long is stale",
     )  # fmt: skip
     sharing_rule = models.BooleanField(
-        default=False, help_text="Reps who keep their customers out of the pool may only request their own accounts"
+        default=False,
+        help_text="Reps who keep their customers out of the pool may only request their own accounts",
     )
     sharing_min_percent = models.PositiveSmallIntegerField(
         default=25, validators=[MaxValueValidator(100)],
@@ -44,7 +47,9 @@ class GrowthSettings(models.Model):
 
     class Meta:
         verbose_name_plural = "growth settings"
-        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="growth_settings_single_row")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="growth_settings_single_row")
+        ]
 
     def __str__(self):
         return "Growth settings"
@@ -53,18 +58,34 @@ class GrowthSettings(models.Model):
 class Nomination(models.Model):
     """A salesperson's suggestion that a customer contact become a reference, and why."""
 
-    contact = models.ForeignKey("pool.Contact", on_delete=models.CASCADE, related_name="nominations")
-    nominator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nominations")
-    kind = models.CharField(max_length=20, choices=NominationKind.choices, default=NominationKind.HAPPY_CUSTOMER)
+    contact = models.ForeignKey(
+        "pool.Contact", on_delete=models.CASCADE, related_name="nominations"
+    )
+    nominator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="nominations"
+    )
+    kind = models.CharField(
+        max_length=20, choices=NominationKind.choices, default=NominationKind.HAPPY_CUSTOMER
+    )
     reason = models.TextField()
-    status = models.CharField(max_length=12, choices=NominationStatus.choices, default=NominationStatus.SUBMITTED)
+    status = models.CharField(
+        max_length=12, choices=NominationStatus.choices, default=NominationStatus.SUBMITTED
+    )
     reference = models.ForeignKey(
-        "pool.ReferenceProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="nominations"
+        "pool.ReferenceProfile",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="nominations",
     )
     decline_reason = models.CharField(max_length=500, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    credited_points = models.IntegerField(default=0, help_text="Points the nominator earned (0: none)")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    credited_points = models.IntegerField(
+        default=0, help_text="Points the nominator earned (0: none)"
+    )
     credit_note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
 
@@ -73,7 +94,9 @@ class Nomination(models.Model):
         indexes = [models.Index(fields=["status", "-created_at"], name="nomination_status_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["contact"], condition=models.Q(status="submitted"), name="nomination_one_open_per_contact"
+                fields=["contact"],
+                condition=models.Q(status="submitted"),
+                name="nomination_one_open_per_contact",
             ),
         ]
 
@@ -91,7 +114,9 @@ class Nomination(models.Model):
 class WishListEntry(models.Model):
     """An account a salesperson wishes were a reference."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="wishes"
+    )
     account = models.ForeignKey("pool.Account", on_delete=models.CASCADE, related_name="wishes")
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField()
@@ -99,7 +124,9 @@ class WishListEntry(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = "wish list entries"
-        constraints = [models.UniqueConstraint(fields=["user", "account"], name="wish_once_per_user_account")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="wish_once_per_user_account")
+        ]
 
     def __str__(self):
         return f"{self.user} wishes for {self.account}"
@@ -108,12 +135,18 @@ class WishListEntry(models.Model):
 class Escalation(models.Model):
     """A support or relationship escalation at an account; an open one means 'do not ask now'."""
 
-    account = models.ForeignKey("pool.Account", on_delete=models.CASCADE, related_name="escalations")
+    account = models.ForeignKey(
+        "pool.Account", on_delete=models.CASCADE, related_name="escalations"
+    )
     summary = models.CharField(max_length=300)
-    status = models.CharField(max_length=8, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
+    status = models.CharField(
+        max_length=8, choices=EscalationStatus.choices, default=EscalationStatus.OPEN
+    )
     opened_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
-    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -127,9 +160,13 @@ class Escalation(models.Model):
 class ProfileConfirmation(models.Model):
     """When a reference last confirmed their profile is right, and when we asked them to."""
 
-    reference = models.OneToOneField("pool.ReferenceProfile", on_delete=models.CASCADE, related_name="confirmation")
+    reference = models.OneToOneField(
+        "pool.ReferenceProfile", on_delete=models.CASCADE, related_name="confirmation"
+    )
     last_confirmed_at = models.DateTimeField(null=True, blank=True)
-    confirmed_by = models.CharField(max_length=100, blank=True, help_text="'portal' or a user's email")
+    confirmed_by = models.CharField(
+        max_length=100, blank=True, help_text="'portal' or a user's email"
+    )
     reconfirm_requested_at = models.DateTimeField(null=True, blank=True)
     nonce = models.CharField(max_length=24, blank=True)
 
@@ -140,7 +177,9 @@ class ProfileConfirmation(models.Model):
 class SurveyResponse(models.Model):
     """One NPS or CSAT answer from a customer contact, as imported from a survey tool."""
 
-    contact = models.ForeignKey("pool.Contact", on_delete=models.CASCADE, related_name="survey_responses")
+    contact = models.ForeignKey(
+        "pool.Contact", on_delete=models.CASCADE, related_name="survey_responses"
+    )
     kind = models.CharField(max_length=4, choices=SurveyKind.choices)
     score = models.PositiveSmallIntegerField(validators=[MaxValueValidator(10)])
     answered_on = models.DateField()
@@ -151,7 +190,9 @@ class SurveyResponse(models.Model):
     class Meta:
         ordering = ["-answered_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["contact", "kind", "answered_on"], name="survey_one_per_contact_kind_day"),
+            models.UniqueConstraint(
+                fields=["contact", "kind", "answered_on"], name="survey_one_per_contact_kind_day"
+            ),
         ]
 
     def __str__(self):
@@ -166,7 +207,9 @@ class OnboardingMilestone(models.Model):
     occurred_on = models.DateField(help_text="When it happened (or is due, for a follow-up)")
     note = models.CharField(max_length=500, blank=True)
     done = models.BooleanField(default=True)
-    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -182,11 +225,15 @@ class Win(models.Model):
     external_id = models.CharField("opportunity id", max_length=100, unique=True)
     account = models.ForeignKey("pool.Account", on_delete=models.PROTECT, related_name="wins")
     contact = models.ForeignKey("pool.Contact", on_delete=models.PROTECT, related_name="wins")
-    reference = models.ForeignKey("pool.ReferenceProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reference = models.ForeignKey(
+        "pool.ReferenceProfile", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     closed_on = models.DateField()
     products = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -200,20 +247,33 @@ class GiveBack(models.Model):
     """Something we did for a customer: publicity, training, an introduction, a referral passed to them."""
 
     account = models.ForeignKey("pool.Account", on_delete=models.CASCADE, related_name="givebacks")
-    contact = models.ForeignKey("pool.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    contact = models.ForeignKey(
+        "pool.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=14, choices=GiveBackKind.choices)
     occurred_on = models.DateField()
     note = models.CharField(max_length=500, blank=True)
     value = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    logged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    source_key = models.CharField(max_length=100, blank=True, help_text="Set when another part of Refdesk logged it")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    source_key = models.CharField(
+        max_length=100, blank=True, help_text="Set when another part of Refdesk logged it"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-occurred_on", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["source_key"], condition=~models.Q(source_key=""), name="giveback_source_unique"),
-            models.CheckConstraint(condition=models.Q(value__isnull=True) | models.Q(value__gte=Decimal("0")), name="giveback_value_positive"),
+            models.UniqueConstraint(
+                fields=["source_key"],
+                condition=~models.Q(source_key=""),
+                name="giveback_source_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__isnull=True) | models.Q(value__gte=Decimal("0")),
+                name="giveback_value_positive",
+            ),
         ]
 
     def __str__(self):

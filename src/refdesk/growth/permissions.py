@@ -24,6 +24,12 @@ def can_nominate(user, account) -> bool:
 
 
 def can_wish(user) -> bool:
+    """Keep a wish list: program managers and salespeople (the page, the API and the service all ask this)."""
+    return can_manage(user) or is_rep(user)
+
+
+def can_log_any(user) -> bool:
+    """Log escalations, milestones and give-backs at some account: program managers and account owners (reps)."""
     return can_manage(user) or is_rep(user)
 
 

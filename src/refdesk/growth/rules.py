@@ -42,11 +42,20 @@ class Readiness:
         return "ready" if self.ready else "not ready: " + "; ".join(self.reasons_not)
 
     def as_dict(self) -> dict:
-        return {"ready": self.ready, "checks": [{"rule": c.rule, "ok": c.ok, "text": c.text} for c in self.checks]}
+        return {
+            "ready": self.ready,
+            "checks": [{"rule": c.rule, "ok": c.ok, "text": c.text} for c in self.checks],
+        }
 
 
 def readiness_of(
-    *, live_since: dt.date | None, nps: int | None, open_escalations: int, today: dt.date, min_live_days: int, min_nps: int
+    *,
+    live_since: dt.date | None,
+    nps: int | None,
+    open_escalations: int,
+    today: dt.date,
+    min_live_days: int,
+    min_nps: int,
 ) -> Readiness:
     """Ask only when ready: live at least `min_live_days`, latest NPS at least `min_nps`, no open escalation."""
     checks = []
@@ -58,7 +67,13 @@ def readiness_of(
             checks.append(Check("live", True, f"live {days} days (at least {min_live_days})"))
         else:
             ready_on = live_since + dt.timedelta(days=min_live_days)
-            checks.append(Check("live", False, f"live only {days} days (needs {min_live_days}; ready on {ready_on})"))
+            checks.append(
+                Check(
+                    "live",
+                    False,
+                    f"live only {days} days (needs {min_live_days}; ready on {ready_on})",
+                )
+            )
     if nps is None:
         checks.append(Check("nps", False, "no NPS recorded"))
     elif nps >= min_nps:
@@ -117,9 +132,13 @@ class WantedProfile:
         return {
             "examples": self.examples,
             "industries": [
-                {"code": c, "title": naics.title(c), "count": n} for c, n in self.industries.most_common(top)
+                {"code": c, "title": naics.title(c), "count": n}
+                for c, n in self.industries.most_common(top)
             ],
-            "sizes": [{"employees_about": round(10 ** (b / 10)), "count": n} for b, n in self.size_bins.most_common(top)],
+            "sizes": [
+                {"employees_about": round(10 ** (b / 10)), "count": n}
+                for b, n in self.size_bins.most_common(top)
+            ],
             "countries": [{"country": c, "count": n} for c, n in self.countries.most_common(top)],
             "products": [{"product": p, "count": n} for p, n in self.products.most_common(top)],
         }
@@ -150,23 +169,51 @@ def _average(counter: Counter, closeness) -> tuple[float, str, int]:
 def lookalike_fit(wanted: WantedProfile, candidate: Profile) -> Fit:
     """How well a customer fits the wanted profile; the score is the sum of its explained parts."""
     parts = []
-    frac, best, hits = _average(wanted.industries, lambda code: scoring.industry_closeness(code, candidate.industry))
+    frac, best, hits = _average(
+        wanted.industries, lambda code: scoring.industry_closeness(code, candidate.industry)
+    )
     if frac > 0:
         total = sum(wanted.industries.values())
-        parts.append(scoring.Part("industry", f"{candidate.industry} {naics.title(candidate.industry)} is close to {hits} of {total} wanted (best: {best})", round(WEIGHTS["industry"] * frac, 1)))
+        parts.append(
+            scoring.Part(
+                "industry",
+                f"{candidate.industry} {naics.title(candidate.industry)} is close to {hits} of {total} wanted (best: {best})",
+                round(WEIGHTS["industry"] * frac, 1),
+            )
+        )
     have_bin = scoring.size_bin(candidate.employees)
     frac, best, hits = _average(wanted.size_bins, lambda b: scoring.size_part(b, have_bin, 1.0))
     if frac > 0:
-        parts.append(scoring.Part("size", f"{candidate.employees} employees, near {hits} of {sum(wanted.size_bins.values())} wanted sizes", round(WEIGHTS["size"] * frac, 1)))
-    frac, best, hits = _average(wanted.countries, lambda c: scoring.location_part(c, candidate.country, 1.0)[0])
+        parts.append(
+            scoring.Part(
+                "size",
+                f"{candidate.employees} employees, near {hits} of {sum(wanted.size_bins.values())} wanted sizes",
+                round(WEIGHTS["size"] * frac, 1),
+            )
+        )
+    frac, best, hits = _average(
+        wanted.countries, lambda c: scoring.location_part(c, candidate.country, 1.0)[0]
+    )
     if frac > 0:
-        parts.append(scoring.Part("location", f"{candidate.country}: same country or region as {hits} of {sum(wanted.countries.values())} wanted", round(WEIGHTS["location"] * frac, 1)))
+        parts.append(
+            scoring.Part(
+                "location",
+                f"{candidate.country}: same country or region as {hits} of {sum(wanted.countries.values())} wanted",
+                round(WEIGHTS["location"] * frac, 1),
+            )
+        )
     if wanted.products and candidate.products:
         total = sum(wanted.products.values())
         common = [p for p in wanted.products if p in candidate.products]
         frac = sum(wanted.products[p] for p in common) / total
         if frac > 0:
-            parts.append(scoring.Part("products", "owns " + ", ".join(sorted(common)), round(WEIGHTS["products"] * frac, 1)))
+            parts.append(
+                scoring.Part(
+                    "products",
+                    "owns " + ", ".join(sorted(common)),
+                    round(WEIGHTS["products"] * frac, 1),
+                )
+            )
     parts = [p for p in parts if p.points > 0]
     if wanted.industries and not any(p.criterion == "industry" for p in parts):
         # Never "a cattle ranch for a bank": size and country alone do not make a look-alike.

@@ -27,7 +27,12 @@ from refdesk.pool.choices import ReferenceStatus
 from refdesk.pool.models import Account, Product, ReferenceProfile
 
 # References in these statuses already count as "in the pool" for look-alikes and sharing.
-IN_POOL = (ReferenceStatus.CANDIDATE, ReferenceStatus.INVITED, ReferenceStatus.ACTIVE, ReferenceStatus.PAUSED)
+IN_POOL = (
+    ReferenceStatus.CANDIDATE,
+    ReferenceStatus.INVITED,
+    ReferenceStatus.ACTIVE,
+    ReferenceStatus.PAUSED,
+)
 
 
 def _require_read(user) -> None:
@@ -47,7 +52,9 @@ def growth_settings_get() -> GrowthSettings:
 def nomination_list(*, user, status: str = "") -> QuerySet[Nomination]:
     """Nominations the user may see: all for program managers and executives, a rep's own otherwise."""
     _require_read(user)
-    qs = Nomination.objects.select_related("contact__account", "nominator", "reference", "reviewed_by")
+    qs = Nomination.objects.select_related(
+        "contact__account", "nominator", "reference", "reviewed_by"
+    )
     if perms.is_rep(user) and not perms.can_manage(user):
         qs = qs.filter(nominator=user)
     if status:
@@ -74,25 +81,39 @@ def open_escalation_counts(account_ids) -> dict[int, int]:
     )
 
 
-def readiness_for(references: list[ReferenceProfile], *, today: dt.date | None = None) -> dict[int, rules.Readiness]:
+def readiness_for(
+    references: list[ReferenceProfile], *, today: dt.date | None = None
+) -> dict[int, rules.Readiness]:
     """Readiness of each reference (contact and account preloaded), in one query for escalations."""
     today = today or timezone.now().date()
     settings = growth_settings_get()
     open_counts = open_escalation_counts({r.contact.account_id for r in references})
     return {
         r.pk: rules.readiness_of(
-            live_since=r.contact.account.live_since, nps=r.nps, open_escalations=open_counts.get(r.contact.account_id, 0),
-            today=today, min_live_days=settings.min_live_days, min_nps=settings.min_nps,
+            live_since=r.contact.account.live_since,
+            nps=r.nps,
+            open_escalations=open_counts.get(r.contact.account_id, 0),
+            today=today,
+            min_live_days=settings.min_live_days,
+            min_nps=settings.min_nps,
         )  # fmt: skip
         for r in references
     }
 
 
-def reference_readiness(reference: ReferenceProfile, *, today: dt.date | None = None) -> rules.Readiness:
+def reference_readiness(
+    reference: ReferenceProfile, *, today: dt.date | None = None
+) -> rules.Readiness:
     return readiness_for([reference], today=today)[reference.pk]
 
 
-def readiness_list(*, user, today: dt.date | None = None, ready: bool | None = None, status: str = ReferenceStatus.CANDIDATE) -> list[tuple[ReferenceProfile, rules.Readiness]]:
+def readiness_list(
+    *,
+    user,
+    today: dt.date | None = None,
+    ready: bool | None = None,
+    status: str = ReferenceStatus.CANDIDATE,
+) -> list[tuple[ReferenceProfile, rules.Readiness]]:
     """Candidates (by default) with whether they may be asked now and why; ready ones first."""
     _require_read(user)
     qs = ReferenceProfile.objects.select_related("contact__account__owner").filter(status=status)
@@ -106,7 +127,9 @@ def readiness_list(*, user, today: dt.date | None = None, ready: bool | None = N
     return sorted(rows, key=lambda row: not row[1].ready)
 
 
-def escalation_list(*, user, account_id: int | None = None, status: str = "") -> QuerySet[Escalation]:
+def escalation_list(
+    *, user, account_id: int | None = None, status: str = ""
+) -> QuerySet[Escalation]:
     _require_read(user)
     qs = Escalation.objects.select_related("account", "opened_by")
     if account_id:
@@ -114,6 +137,13 @@ def escalation_list(*, user, account_id: int | None = None, status: str = "") ->
     if status:
         qs = qs.filter(status=status)
     return qs
+
+
+def escalation_get(*, user, escalation_id: int) -> Escalation:
+    escalation = escalation_list(user=user).filter(pk=escalation_id).first()
+    if escalation is None:
+        raise NotFound(f"No escalation with id {escalation_id}.")
+    return escalation
 
 
 # --- wish list and look-alikes --------------------------------------------------------------
@@ -127,11 +157,20 @@ def wish_list(*, user, mine_only: bool = False) -> QuerySet[WishListEntry]:
     return qs
 
 
+def wish_get(*, user, wish_id: int) -> WishListEntry:
+    wish = wish_list(user=user).filter(pk=wish_id).first()
+    if wish is None:
+        raise NotFound(f"No wish with id {wish_id}.")
+    return wish
+
+
 def _products_by_account(account_ids) -> dict[int, frozenset[str]]:
     through = Account.products.through
     names = dict(Product.objects.values_list("pk", "name"))
     result: dict[int, set[str]] = defaultdict(set)
-    for account_id, product_id in through.objects.filter(account_id__in=list(account_ids)).values_list("account_id", "product_id"):
+    for account_id, product_id in through.objects.filter(
+        account_id__in=list(account_ids)
+    ).values_list("account_id", "product_id"):
         result[account_id].add(names[product_id].lower())
     return {k: frozenset(v) for k, v in result.items()}
 
@@ -145,24 +184,48 @@ def unfilled_requests(*, since: dt.date | None = None):
     if since:
         qs = qs.filter(submitted_at__date__gte=since)
     return qs.filter(
-        Q(status__in=[RequestStatus.EXPIRED, RequestStatus.CANCELLED]) | Q(n_candidates__lt=F("references_needed"))
+        Q(status__in=[RequestStatus.EXPIRED, RequestStatus.CANCELLED])
+        | Q(n_candidates__lt=F("references_needed"))
     )
 
 
 def wanted_profile(*, since: dt.date | None = None) -> tuple[rules.WantedProfile, dict]:
     """The profile sales want more of: wish-listed accounts plus unfilled requests (and how many of each)."""
-    wished = list(Account.objects.filter(wishes__isnull=False).distinct().values_list("pk", "industry_id", "employees", "country"))
+    wished = list(
+        Account.objects.filter(wishes__isnull=False)
+        .distinct()
+        .values_list("pk", "industry_id", "employees", "country")
+    )
     products = _products_by_account([w[0] for w in wished])
-    examples = [rules.Profile(industry=i, employees=e, country=c or "", products=products.get(pk, frozenset())) for pk, i, e, c in wished]
-    unfilled = list(unfilled_requests(since=since).values_list("industry_id", "employees", "country", "products"))
+    examples = [
+        rules.Profile(
+            industry=i, employees=e, country=c or "", products=products.get(pk, frozenset())
+        )
+        for pk, i, e, c in wished
+    ]
+    unfilled = list(
+        unfilled_requests(since=since).values_list(
+            "industry_id", "employees", "country", "products"
+        )
+    )
     examples += [
-        rules.Profile(industry=i, employees=e, country=c or "", products=frozenset(str(p).lower() for p in (ps or [])))
+        rules.Profile(
+            industry=i,
+            employees=e,
+            country=c or "",
+            products=frozenset(str(p).lower() for p in (ps or [])),
+        )
         for i, e, c, ps in unfilled
     ]
-    return rules.WantedProfile.from_examples(examples), {"wished_accounts": len(wished), "unfilled_requests": len(unfilled)}
+    return rules.WantedProfile.from_examples(examples), {
+        "wished_accounts": len(wished),
+        "unfilled_requests": len(unfilled),
+    }
 
 
-def lookalike_list(*, user, limit: int = 50, today: dt.date | None = None, since: dt.date | None = None) -> dict:
+def lookalike_list(
+    *, user, limit: int = 50, today: dt.date | None = None, since: dt.date | None = None
+) -> dict:
     """Customers who are not yet references, ranked by fit to the wanted profile, with reasons and readiness."""
     _require_read(user)
     wanted, sources = wanted_profile(since=since)
@@ -178,7 +241,9 @@ def lookalike_list(*, user, limit: int = 50, today: dt.date | None = None, since
     products = _products_by_account([a[0] for a in accounts])
     scored = []
     for pk, name, industry, employees, country, owner, live_since in accounts:
-        fit = rules.lookalike_fit(wanted, rules.Profile(industry, employees, country or "", products.get(pk, frozenset())))
+        fit = rules.lookalike_fit(
+            wanted, rules.Profile(industry, employees, country or "", products.get(pk, frozenset()))
+        )
         if fit.score > 0:
             scored.append((fit.score, name.lower(), pk, name, owner, live_since, fit))
     scored.sort(key=lambda s: (-s[0], s[1], s[2]))
@@ -198,7 +263,14 @@ def lookalike_list(*, user, limit: int = 50, today: dt.date | None = None, since
             min_live_days=settings.min_live_days, min_nps=settings.min_nps,
         )  # fmt: skip
         result["candidates"].append(
-            {"account_id": pk, "account": name, "owner": owner, "score": score, "reasons": [p.as_dict() for p in fit.parts], "readiness": ready.as_dict()}
+            {
+                "account_id": pk,
+                "account": name,
+                "owner": owner,
+                "score": score,
+                "reasons": [p.as_dict() for p in fit.parts],
+                "readiness": ready.as_dict(),
+            }
         )
     return result
 
@@ -209,14 +281,18 @@ def lookalike_list(*, user, limit: int = 50, today: dt.date | None = None, since
 def _stale_q(today: dt.date, days: int) -> Q:
     cutoff = dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min, tzinfo=dt.UTC)
     confirmed = Q(confirmation__last_confirmed_at__isnull=False)
-    return (confirmed & Q(confirmation__last_confirmed_at__lt=cutoff)) | (~confirmed & Q(created_at__lt=cutoff))
+    return (confirmed & Q(confirmation__last_confirmed_at__lt=cutoff)) | (
+        ~confirmed & Q(created_at__lt=cutoff)
+    )
 
 
 def stale_reference_ids(*, today: dt.date | None = None, reference_ids=None) -> set[int]:
     """References whose profile was not confirmed (or created) within the freshness window: matching ranks them lower."""
     today = today or timezone.now().date()
     days = growth_settings_get().stale_after_days
-    qs = ReferenceProfile.objects.filter(status__in=[ReferenceStatus.ACTIVE, ReferenceStatus.PAUSED, ReferenceStatus.INVITED])
+    qs = ReferenceProfile.objects.filter(
+        status__in=[ReferenceStatus.ACTIVE, ReferenceStatus.PAUSED, ReferenceStatus.INVITED]
+    )
     if reference_ids is not None:
         qs = qs.filter(pk__in=list(reference_ids))
     return set(qs.filter(_stale_q(today, days)).values_list("pk", flat=True))
@@ -250,11 +326,19 @@ def sharing_status(user) -> dict:
     owned = Account.objects.filter(owner=user)
     total = owned.count() if user and getattr(user, "pk", None) else 0
     shared = (
-        owned.filter(matching_blocked=False, contacts__reference__status=ReferenceStatus.ACTIVE).distinct().count() if total else 0
+        owned.filter(matching_blocked=False, contacts__reference__status=ReferenceStatus.ACTIVE)
+        .distinct()
+        .count()
+        if total
+        else 0
     )
     percent = round(100 * shared / total) if total else 0
     restricted = bool(
-        settings.sharing_rule and perms.is_rep(user) and not perms.can_manage(user) and total and percent < settings.sharing_min_percent
+        settings.sharing_rule
+        and perms.is_rep(user)
+        and not perms.can_manage(user)
+        and total
+        and percent < settings.sharing_min_percent
     )
     return {"enabled": settings.sharing_rule, "accounts": total, "shared": shared, "percent": percent,
             "min_percent": settings.sharing_min_percent, "restricted": restricted}  # fmt: skip
@@ -267,7 +351,11 @@ def sharing_rule_allows(user, reference_ids) -> bool:
     if not status["restricted"]:
         return True
     ids = list(reference_ids)
-    return not ReferenceProfile.objects.filter(pk__in=ids).exclude(contact__account__owner=user).exists()
+    return (
+        not ReferenceProfile.objects.filter(pk__in=ids)
+        .exclude(contact__account__owner=user)
+        .exists()
+    )
 
 
 # --- satisfaction, onboarding, wins ---------------------------------------------------------
@@ -287,6 +375,18 @@ def milestone_list(*, user, account_id: int | None = None) -> QuerySet[Onboardin
     if account_id:
         qs = qs.filter(account_id=account_id)
     return qs
+
+
+def milestone_get(*, user, milestone_id: int) -> OnboardingMilestone:
+    milestone = milestone_list(user=user).filter(pk=milestone_id).first()
+    if milestone is None:
+        raise NotFound(f"No milestone with id {milestone_id}.")
+    return milestone
+
+
+def follow_ups_due(*, user) -> QuerySet[OnboardingMilestone]:
+    """Onboarding follow-ups not yet done, oldest first."""
+    return milestone_list(user=user).filter(done=False).order_by("occurred_on", "pk")
 
 
 def win_list(*, user) -> QuerySet[Win]:
@@ -316,7 +416,13 @@ def balance_list(*, user, flagged_only: bool = False) -> list[dict]:
     for ref_id, n in usage_counts(since=dt.date(2000, 1, 1), reference_ids=None).items():
         if ref_id in ref_accounts:
             asks[ref_accounts[ref_id]] += n
-    gives = Counter(dict(GiveBack.objects.values_list("account_id").annotate(n=Count("pk")).values_list("account_id", "n")))
+    gives = Counter(
+        dict(
+            GiveBack.objects.values_list("account_id")
+            .annotate(n=Count("pk"))
+            .values_list("account_id", "n")
+        )
+    )
     ids = set(asks) | set(gives)
     names = dict(Account.objects.filter(pk__in=ids).values_list("pk", "name"))
     rows = []
@@ -325,13 +431,24 @@ def balance_list(*, user, flagged_only: bool = False) -> list[dict]:
         flagged = a - g >= gap
         if flagged_only and not flagged:
             continue
-        rows.append({"account_id": pk, "account": names.get(pk, ""), "asks": a, "gives": g, "balance": g - a, "flagged": flagged})
+        rows.append(
+            {
+                "account_id": pk,
+                "account": names.get(pk, ""),
+                "asks": a,
+                "gives": g,
+                "balance": g - a,
+                "flagged": flagged,
+            }
+        )
     rows.sort(key=lambda r: (r["balance"], r["account"].lower()))
     return rows
 
 
 def nominations_by_account(account_id: int) -> QuerySet[Nomination]:
-    return Nomination.objects.filter(contact__account_id=account_id, status=NominationStatus.SUBMITTED)
+    return Nomination.objects.filter(
+        contact__account_id=account_id, status=NominationStatus.SUBMITTED
+    )
 
 
 def sharing_rule_allowed_ids(user, reference_ids) -> set[int]:
@@ -339,4 +456,8 @@ def sharing_rule_allowed_ids(user, reference_ids) -> set[int]:
     ids = set(reference_ids)
     if not ids or not sharing_status(user)["restricted"]:
         return ids
-    return set(ReferenceProfile.objects.filter(pk__in=ids, contact__account__owner=user).values_list("pk", flat=True))
+    return set(
+        ReferenceProfile.objects.filter(pk__in=ids, contact__account__owner=user).values_list(
+            "pk", flat=True
+        )
+    )

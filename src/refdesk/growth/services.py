@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings as django_settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -58,7 +57,10 @@ def _clean(spec: dict, data: dict) -> dict:
 def _required(cleaned: dict, *names: str) -> None:
     missing = {n: "is required" for n in names if cleaned.get(n) in (None, "", [])}
     if missing:
-        raise InvalidInput("Please correct: " + ", ".join(f"{n} is required" for n in missing) + ".", details=missing)
+        raise InvalidInput(
+            "Please correct: " + ", ".join(f"{n} is required" for n in missing) + ".",
+            details=missing,
+        )
 
 
 # --- settings -------------------------------------------------------------------------------
@@ -79,7 +81,9 @@ def growth_settings_update(*, actor, **fields: Any) -> GrowthSettings:
     cleaned = _clean(SETTINGS_FIELDS, fields)
     bad = {k: "is required" for k, val in cleaned.items() if val is None}
     if bad:
-        raise InvalidInput("Please correct: " + "; ".join(f"{k} is required" for k in bad) + ".", details=bad)
+        raise InvalidInput(
+            "Please correct: " + "; ".join(f"{k} is required" for k in bad) + ".", details=bad
+        )
     settings = selectors.growth_settings_get()
     for name, value in cleaned.items():
         setattr(settings, name, value)
@@ -105,7 +109,10 @@ def nomination_submit(
         raise InvalidInput("Choose the contact to nominate, or an account and the person's name and email.",
                            details={"contact": "is required"})  # fmt: skip
     target_account = contact.account if contact is not None else account
-    _require(perms.can_nominate(actor, target_account), "You can nominate people only at the accounts you own.")
+    _require(
+        perms.can_nominate(actor, target_account),
+        "You can nominate people only at the accounts you own.",
+    )
     cleaned = _clean(NOMINATION_FIELDS, {"kind": kind, "reason": reason})
     if contact is None:
         person = _clean({"name": v.text(200, required=True), "email": v.email, "title": v.text(200)},
@@ -117,13 +124,18 @@ def nomination_submit(
         if contact is None:
             contact = pool_services.contact_create(actor=actor, account=account, **person)
     existing = ReferenceProfile.objects.filter(contact=contact).first()
-    if existing is not None and existing.status not in (ReferenceStatus.DECLINED, ReferenceStatus.RETIRED):
+    if existing is not None and existing.status not in (
+        ReferenceStatus.DECLINED,
+        ReferenceStatus.RETIRED,
+    ):
         raise Conflict(f"{contact.name} is already a reference ({existing.status}).",
                        details={"contact": f"is already a reference ({existing.status})"})  # fmt: skip
     if Nomination.objects.filter(contact=contact, status=NominationStatus.SUBMITTED).exists():
         raise Conflict(f"{contact.name} is already nominated and awaiting review.",
                        details={"contact": "is already nominated"})  # fmt: skip
-    return Nomination.objects.create(contact=contact, nominator=actor, created_at=timezone.now(), **cleaned)
+    return Nomination.objects.create(
+        contact=contact, nominator=actor, created_at=timezone.now(), **cleaned
+    )
 
 
 def _credit_nominator(nomination: Nomination) -> None:
@@ -139,11 +151,15 @@ def _credit_nominator(nomination: Nomination) -> None:
         nomination.credited_points = entry.points
         nomination.credit_note = f"{entry.points} points to {nominator.display_name}."
     else:
-        nomination.credit_note = "No points: this person was credited before, or no earn rule applies."
+        nomination.credit_note = (
+            "No points: this person was credited before, or no earn rule applies."
+        )
 
 
 def _claim(nomination: Nomination, to_status: str, **fields: Any) -> None:
-    changed = Nomination.objects.filter(pk=nomination.pk, status=NominationStatus.SUBMITTED).update(status=to_status, **fields)
+    changed = Nomination.objects.filter(pk=nomination.pk, status=NominationStatus.SUBMITTED).update(
+        status=to_status, **fields
+    )
     if changed != 1:
         raise Conflict("This nomination was reviewed meanwhile; reload and try again.")
     nomination.status = to_status
@@ -156,18 +172,32 @@ def nomination_accept(*, actor, nomination: Nomination, note: str = "") -> Nomin
     """Accept a nomination: the person becomes a candidate reference and the nominator is credited."""
     _require(perms.can_manage(actor), "Only a program manager reviews nominations.")
     if nomination.status != NominationStatus.SUBMITTED:
-        raise IllegalTransition(f"This nomination was already {nomination.get_status_display().lower()}.")
+        raise IllegalTransition(
+            f"This nomination was already {nomination.get_status_display().lower()}."
+        )
     reason = f"nominated by {nomination.nominator.display_name}" + (f": {note}" if note else "")
     reference = ReferenceProfile.objects.filter(contact=nomination.contact).first()
     if reference is None:
-        reference = pool_services.reference_create(actor=actor, contact=nomination.contact, reason=reason[:500])
+        reference = pool_services.reference_create(
+            actor=actor, contact=nomination.contact, reason=reason[:500]
+        )
     elif reference.status in (ReferenceStatus.DECLINED, ReferenceStatus.RETIRED):
-        pool_services.reference_status_change(actor=actor, reference=reference, to_status=ReferenceStatus.CANDIDATE, reason=reason)
+        pool_services.reference_status_change(
+            actor=actor, reference=reference, to_status=ReferenceStatus.CANDIDATE, reason=reason
+        )
     else:
         raise Conflict(f"{nomination.contact.name} is already a reference ({reference.status}).")
-    _claim(nomination, NominationStatus.ACCEPTED, reference=reference, reviewed_at=timezone.now(), reviewed_by=actor)
+    _claim(
+        nomination,
+        NominationStatus.ACCEPTED,
+        reference=reference,
+        reviewed_at=timezone.now(),
+        reviewed_by=actor,
+    )
     _credit_nominator(nomination)
-    Nomination.objects.filter(pk=nomination.pk).update(credited_points=nomination.credited_points, credit_note=nomination.credit_note)
+    Nomination.objects.filter(pk=nomination.pk).update(
+        credited_points=nomination.credited_points, credit_note=nomination.credit_note
+    )
     return nomination
 
 
@@ -179,10 +209,21 @@ def nomination_decline(*, actor, nomination: Nomination, reason: str) -> Nominat
     if not reason:
         raise InvalidInput("Please give a reason for declining.", details={"reason": "is required"})
     if nomination.status == NominationStatus.SUBMITTED:
-        _claim(nomination, NominationStatus.DECLINED, decline_reason=reason[:500], reviewed_at=timezone.now(), reviewed_by=actor)
+        _claim(
+            nomination,
+            NominationStatus.DECLINED,
+            decline_reason=reason[:500],
+            reviewed_at=timezone.now(),
+            reviewed_by=actor,
+        )
         return nomination
     if nomination.status == NominationStatus.ACCEPTED and nomination.reference_id:
-        pool_services.reference_status_change(actor=actor, reference=nomination.reference, to_status=ReferenceStatus.DECLINED, reason=reason)
+        pool_services.reference_status_change(
+            actor=actor,
+            reference=nomination.reference,
+            to_status=ReferenceStatus.DECLINED,
+            reason=reason,
+        )
         Nomination.objects.filter(pk=nomination.pk).update(decline_reason=reason[:500])
         nomination.decline_reason = reason[:500]
         return nomination
@@ -209,7 +250,9 @@ def nomination_activate(*, actor, nomination: Nomination) -> Nomination:
 # --- readiness ------------------------------------------------------------------------------
 
 
-def reference_invite(*, actor, reference: ReferenceProfile, override_note: str = "") -> ReferenceProfile:
+def reference_invite(
+    *, actor, reference: ReferenceProfile, override_note: str = ""
+) -> ReferenceProfile:
     """Invite a candidate to be a reference when ready; if not, refuse with the reasons unless a PM overrides with a note."""
     _require(perms.can_manage(actor), "Only a program manager can invite a reference.")
     readiness = selectors.reference_readiness(reference)
@@ -222,9 +265,14 @@ def reference_invite(*, actor, reference: ReferenceProfile, override_note: str =
         raise Conflict(
             f"{reference.contact.name} is not ready to be asked: {'; '.join(readiness.reasons_not)}. "
             "A program manager may invite anyway with a note saying why.",
-            details={"readiness": "; ".join(readiness.reasons_not), "override_note": "is required to invite someone not ready"},
+            details={
+                "readiness": "; ".join(readiness.reasons_not),
+                "override_note": "is required to invite someone not ready",
+            },
         )
-    return pool_services.reference_status_change(actor=actor, reference=reference, to_status=ReferenceStatus.INVITED, reason=reason[:500])
+    return pool_services.reference_status_change(
+        actor=actor, reference=reference, to_status=ReferenceStatus.INVITED, reason=reason[:500]
+    )
 
 
 ESCALATION_FIELDS = {"summary": v.text(300, required=True), "opened_on": v.date}
@@ -232,7 +280,10 @@ ESCALATION_FIELDS = {"summary": v.text(300, required=True), "opened_on": v.date}
 
 def escalation_open(*, actor, account: Account, summary: str, opened_on: Any = None) -> Escalation:
     """Record an open escalation at an account: nobody there is asked until it is closed."""
-    _require(perms.can_log_for(actor, account), "Only a program manager or the account owner can log escalations.")
+    _require(
+        perms.can_log_for(actor, account),
+        "Only a program manager or the account owner can log escalations.",
+    )
     cleaned = _clean(ESCALATION_FIELDS, {"summary": summary, "opened_on": opened_on})
     return Escalation.objects.create(account=account, summary=cleaned["summary"],
                                      opened_on=cleaned["opened_on"] or timezone.now().date(), opened_by=actor)  # fmt: skip
@@ -240,9 +291,22 @@ def escalation_open(*, actor, account: Account, summary: str, opened_on: Any = N
 
 def escalation_close(*, actor, escalation: Escalation, closed_on: Any = None) -> Escalation:
     """Close an escalation."""
-    _require(perms.can_log_for(actor, escalation.account), "Only a program manager or the account owner can close escalations.")
-    day = v.date(closed_on) if closed_on else timezone.now().date()
-    changed = Escalation.objects.filter(pk=escalation.pk, status=EscalationStatus.OPEN).update(status=EscalationStatus.CLOSED, closed_on=day)
+    _require(
+        perms.can_log_for(actor, escalation.account),
+        "Only a program manager or the account owner can close escalations.",
+    )
+    day = (
+        _clean({"closed_on": v.date}, {"closed_on": closed_on})["closed_on"]
+        or timezone.now().date()
+    )
+    if day < escalation.opened_on:
+        raise InvalidInput(
+            "An escalation cannot close before it opened.",
+            details={"closed_on": f"is before {escalation.opened_on}"},
+        )
+    changed = Escalation.objects.filter(pk=escalation.pk, status=EscalationStatus.OPEN).update(
+        status=EscalationStatus.CLOSED, closed_on=day
+    )
     if changed != 1:
         raise IllegalTransition("This escalation is already closed.")
     escalation.status, escalation.closed_on = EscalationStatus.CLOSED, day
@@ -258,9 +322,14 @@ def wish_add(*, actor, account: Account, note: str = "") -> WishListEntry:
     note = _clean({"note": v.text(300)}, {"note": note})["note"]
     try:
         with transaction.atomic():
-            return WishListEntry.objects.create(user=actor, account=account, note=note, created_at=timezone.now())
+            return WishListEntry.objects.create(
+                user=actor, account=account, note=note, created_at=timezone.now()
+            )
     except IntegrityError:
-        raise Conflict(f"{account.name} is already on your wish list.", details={"account": "is already on your wish list"}) from None
+        raise Conflict(
+            f"{account.name} is already on your wish list.",
+            details={"account": "is already on your wish list"},
+        ) from None
 
 
 def wish_remove(*, actor, wish: WishListEntry) -> None:
@@ -281,7 +350,9 @@ def _confirmation(reference: ReferenceProfile) -> ProfileConfirmation:
 
 
 def confirm_token(confirmation: ProfileConfirmation) -> str:
-    return signing.TimestampSigner(salt=_CONFIRM_SALT).sign(f"{confirmation.reference_id}.{confirmation.nonce}")
+    return signing.TimestampSigner(salt=_CONFIRM_SALT).sign(
+        f"{confirmation.reference_id}.{confirmation.nonce}"
+    )
 
 
 def confirmation_for_token(token: str) -> ProfileConfirmation:
@@ -293,16 +364,24 @@ def confirmation_for_token(token: str) -> ProfileConfirmation:
     except signing.BadSignature:
         raise NotFound("This link is not valid.") from None
     ref_id, _, nonce = value.partition(".")
-    confirmation = ProfileConfirmation.objects.select_related("reference__contact__account").filter(reference_id=ref_id).first()
+    confirmation = (
+        ProfileConfirmation.objects.select_related("reference__contact__account")
+        .filter(reference_id=ref_id)
+        .first()
+    )
     if confirmation is None or not nonce or confirmation.nonce != nonce:
         raise NotFound("This link was replaced by a newer one.")
     return confirmation
 
 
-def freshness_confirm(*, reference: ReferenceProfile, actor=None, via: str = "portal") -> ProfileConfirmation:
+def freshness_confirm(
+    *, reference: ReferenceProfile, actor=None, via: str = "portal"
+) -> ProfileConfirmation:
     """The reference (through their link) or a PM confirms the profile is still right."""
     if actor is not None:
-        _require(perms.can_log_for(actor, reference.contact.account), "You cannot confirm this profile.")
+        _require(
+            perms.can_log_for(actor, reference.contact.account), "You cannot confirm this profile."
+        )
     confirmation = _confirmation(reference)
     confirmation.last_confirmed_at = timezone.now()
     confirmation.confirmed_by = actor.email if actor is not None else via
@@ -318,15 +397,28 @@ def freshness_request(*, reference: ReferenceProfile, now: dt.datetime | None = 
     confirmation.nonce = secrets.token_urlsafe(12)
     confirmation.reconfirm_requested_at = now
     confirmation.save(update_fields=["nonce", "reconfirm_requested_at"])
-    url = django_settings.SITE_URL.rstrip("/") + reverse("growth:confirm", kwargs={"token": confirm_token(confirmation)})
+    url = django_settings.SITE_URL.rstrip("/") + reverse(
+        "growth:confirm", kwargs={"token": confirm_token(confirmation)}
+    )
     contact = reference.contact
-    transaction.on_commit(lambda: send_mail(
-        "Are your reference details still right?",
-        f"Hello {contact.name},\n\nit has been a while since you checked the details we keep for our reference "
-        f"program. Please look at them and confirm or correct them here:\n\n{url}\n\nThank you!",
-        None, [contact.email], fail_silently=True,
-    ))  # fmt: skip
+    _email(key=f"freshness:{reference.pk}:{confirmation.nonce}", kind="profile_reconfirm", to=contact.email,
+           subject="Are your reference details still right?",
+           text=f"Hello {contact.name},\n\nit has been a while since you checked the details we keep for our reference "
+                f"program. Please look at them and confirm or correct them here:\n\n{url}\n\nThank you!")  # fmt: skip
     return url
+
+
+def _email(*, key: str, kind: str, to: str, subject: str, text: str) -> None:
+    """Write an email to a reference through the notify outbox; it is sent once the transaction commits."""
+    if not to:
+        return
+    from refdesk.notify.services import email_prepare, enqueue
+    from refdesk.notify.tasks import send_outbound_email
+
+    email, created = email_prepare(key=key[:200], kind=kind, recipient_role="reference", to=to, subject=subject[:300],
+                                   body_text=text, body_html="")  # fmt: skip
+    if created:
+        transaction.on_commit(lambda: enqueue(send_outbound_email, email.pk))
 
 
 def freshness_sweep(*, today: dt.date | None = None) -> int:
@@ -335,7 +427,11 @@ def freshness_sweep(*, today: dt.date | None = None) -> int:
     days = selectors.growth_settings_get().stale_after_days
     since = dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min, tzinfo=dt.UTC)
     ids = selectors.stale_reference_ids(today=today)
-    asked = set(ProfileConfirmation.objects.filter(reference_id__in=ids, reconfirm_requested_at__gte=since).values_list("reference_id", flat=True))
+    asked = set(
+        ProfileConfirmation.objects.filter(
+            reference_id__in=ids, reconfirm_requested_at__gte=since
+        ).values_list("reference_id", flat=True)
+    )
     count = 0
     for reference in ReferenceProfile.objects.select_related("contact").filter(pk__in=ids - asked):
         with transaction.atomic():
@@ -370,10 +466,14 @@ class SheetResult:
                 "errors": [e.as_dict() for e in self.errors]}  # fmt: skip
 
     def summary(self) -> str:
-        head = f"{self.filename}: {self.rows} rows" + (" (dry run, nothing written)" if self.dry_run else "")
+        head = f"{self.filename}: {self.rows} rows" + (
+            " (dry run, nothing written)" if self.dry_run else ""
+        )
         if self.errors:
             return head + f"\n{len({e.line for e in self.errors})} bad rows; nothing written."
-        return head + f"\n  {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        return (
+            head + f"\n  {self.created} created, {self.updated} updated, {self.unchanged} unchanged"
+        )
 
 
 SURVEY_COLUMNS = {
@@ -383,10 +483,18 @@ SURVEY_COLUMNS = {
     "date": "date", "answeredon": "date", "responsedate": "date", "surveydate": "date", "submittedat": "date",
     "comment": "comment", "comments": "comment", "feedback": "comment",
 }  # fmt: skip
-SURVEY_CELLS = {"email": v.email, "nps": v.whole_number(0, 10), "csat": v.whole_number(1, 5), "date": v.date, "comment": v.text(5000)}
+SURVEY_CELLS = {
+    "email": v.email,
+    "nps": v.whole_number(0, 10),
+    "csat": v.whole_number(1, 5),
+    "date": v.date,
+    "comment": v.text(5000),
+}
 
 
-def survey_import(*, actor, path_or_file, filename: str | None = None, dry_run: bool = False) -> SheetResult:
+def survey_import(
+    *, actor, path_or_file, filename: str | None = None, dry_run: bool = False
+) -> SheetResult:
     """Import NPS/CSAT survey answers (email, nps and/or csat, date); all or nothing, bad rows by line."""
     _require(perms.can_manage(actor), "Only a program manager can import survey results.")
     with sheets.open_sheet(path_or_file, filename) as sheet:
@@ -402,29 +510,39 @@ def survey_import(*, actor, path_or_file, filename: str | None = None, dry_run: 
                 continue
             clean = {k: SURVEY_CELLS[k](val) for k, val in cells.items()}
             if clean.get("nps") is None and clean.get("csat") is None:
-                result.errors.append(sheets.RowError(line, "nps", "give an nps (0–10) or a csat (1–5) score"))
+                result.errors.append(
+                    sheets.RowError(line, "nps", "give an nps (0–10) or a csat (1–5) score")
+                )
                 continue
             if clean["date"] is None:
                 result.errors.append(sheets.RowError(line, "date", "is required"))
                 continue
             if clean["date"] > timezone.now().date():
-                result.errors.append(sheets.RowError(line, "date", f"{clean['date']} is in the future"))
+                result.errors.append(
+                    sheets.RowError(line, "date", f"{clean['date']} is in the future")
+                )
                 continue
             email = clean["email"]
             if email not in contacts:
                 contacts[email] = Contact.objects.filter(email=email).first()
             if contacts[email] is None:
-                result.errors.append(sheets.RowError(line, "email", f"no contact has the email {email}"))
+                result.errors.append(
+                    sheets.RowError(line, "email", f"no contact has the email {email}")
+                )
                 continue
             for kind in (SurveyKind.NPS, SurveyKind.CSAT):
                 if clean.get(kind) is None:
                     continue
                 key = (email, kind, clean["date"])
                 if key in seen:
-                    result.errors.append(sheets.RowError(line, kind, f"the same answer as line {seen[key]}"))
+                    result.errors.append(
+                        sheets.RowError(line, kind, f"the same answer as line {seen[key]}")
+                    )
                     continue
                 seen[key] = line
-                planned.append((contacts[email], kind, clean[kind], clean["date"], clean.get("comment") or ""))
+                planned.append(
+                    (contacts[email], kind, clean[kind], clean["date"], clean.get("comment") or "")
+                )
     if result.errors or dry_run:
         return result
     with transaction.atomic():
@@ -447,13 +565,22 @@ def survey_import(*, actor, path_or_file, filename: str | None = None, dry_run: 
 
 def _update_latest_satisfaction(contact: Contact, kind: str) -> None:
     """The reference profile carries the latest answer (readiness and matching read it from there)."""
-    latest = SurveyResponse.objects.filter(contact=contact, kind=kind).order_by("-answered_on", "-pk").first()
+    latest = (
+        SurveyResponse.objects.filter(contact=contact, kind=kind)
+        .order_by("-answered_on", "-pk")
+        .first()
+    )
     reference = ReferenceProfile.objects.filter(contact=contact).first()
     if latest is None or reference is None:
         return
     date_field = f"{kind}_date"
-    if getattr(reference, date_field) is None or getattr(reference, date_field) <= latest.answered_on:
-        ReferenceProfile.objects.filter(pk=reference.pk).update(**{kind: latest.score, date_field: latest.answered_on, "updated_at": timezone.now()})
+    if (
+        getattr(reference, date_field) is None
+        or getattr(reference, date_field) <= latest.answered_on
+    ):
+        ReferenceProfile.objects.filter(pk=reference.pk).update(
+            **{kind: latest.score, date_field: latest.answered_on, "updated_at": timezone.now()}
+        )
 
 
 def _cell_errors(line: int, cells: dict, spec: dict) -> list[sheets.RowError]:
@@ -467,25 +594,42 @@ def _cell_errors(line: int, cells: dict, spec: dict) -> list[sheets.RowError]:
     return errors
 
 
-MILESTONE_FIELDS = {"kind": v.choice(MilestoneKind), "occurred_on": v.date, "note": v.text(500), "done": v.boolean}
+MILESTONE_FIELDS = {
+    "kind": v.choice(MilestoneKind),
+    "occurred_on": v.date,
+    "note": v.text(500),
+    "done": v.boolean,
+}
 
 
 @transaction.atomic
-def milestone_log(*, actor, account: Account, kind: str, occurred_on: Any = None, note: str = "", done: Any = True) -> OnboardingMilestone:
+def milestone_log(
+    *, actor, account: Account, kind: str, occurred_on: Any = None, note: str = "", done: Any = True
+) -> OnboardingMilestone:
     """Log a kick-off, go-live or check-in at an account (a go-live also sets the account's go-live date if it has none)."""
-    _require(perms.can_log_for(actor, account), "Only a program manager or the account owner can log milestones.")
-    cleaned = _clean(MILESTONE_FIELDS, {"kind": kind, "occurred_on": occurred_on, "note": note, "done": done})
+    _require(
+        perms.can_log_for(actor, account),
+        "Only a program manager or the account owner can log milestones.",
+    )
+    cleaned = _clean(
+        MILESTONE_FIELDS, {"kind": kind, "occurred_on": occurred_on, "note": note, "done": done}
+    )
     _required(cleaned, "occurred_on")
     milestone = OnboardingMilestone.objects.create(account=account, logged_by=actor, **cleaned)
     if cleaned["kind"] == MilestoneKind.GO_LIVE and cleaned["done"] and account.live_since is None:
-        Account.objects.filter(pk=account.pk, live_since__isnull=True).update(live_since=cleaned["occurred_on"])
+        Account.objects.filter(pk=account.pk, live_since__isnull=True).update(
+            live_since=cleaned["occurred_on"]
+        )
         account.live_since = cleaned["occurred_on"]
     return milestone
 
 
 def milestone_complete(*, actor, milestone: OnboardingMilestone) -> OnboardingMilestone:
     """Mark a due follow-up as done."""
-    _require(perms.can_log_for(actor, milestone.account), "Only a program manager or the account owner can do this.")
+    _require(
+        perms.can_log_for(actor, milestone.account),
+        "Only a program manager or the account owner can do this.",
+    )
     OnboardingMilestone.objects.filter(pk=milestone.pk).update(done=True)
     milestone.done = True
     return milestone
@@ -525,7 +669,11 @@ def _money(value: Any) -> Decimal | None:
 
 def _win_check(cleaned: dict) -> dict[str, str]:
     """Problems a clean win can still have: missing pieces, a future close, a clash with the pool."""
-    errors = {n: "is required" for n in ("opportunity_id", "account", "contact", "email", "closed_on") if not cleaned.get(n)}
+    errors = {
+        n: "is required"
+        for n in ("opportunity_id", "account", "contact", "email", "closed_on")
+        if not cleaned.get(n)
+    }
     if cleaned.get("closed_on") and cleaned["closed_on"] > timezone.now().date():
         errors["closed_on"] = f"{cleaned['closed_on']} is in the future"
     if not errors:
@@ -543,7 +691,10 @@ def _win_account(cleaned: dict, *, create: bool, actor=None) -> Account | None:
     if account is None:
         account = Account.objects.filter(name__iexact=cleaned["account"]).order_by("pk").first()
     if account is None and create:
-        fields = {"name": cleaned["account"], "external_id": cleaned.get("account_external_id") or ""}
+        fields = {
+            "name": cleaned["account"],
+            "external_id": cleaned.get("account_external_id") or "",
+        }
         for name in ("country", "employees", "owner_email"):
             if cleaned.get(name):
                 fields[name] = cleaned[name]
@@ -558,7 +709,9 @@ def _win_write(*, actor, cleaned: dict) -> tuple[Win, bool]:
     existing = Win.objects.filter(external_id=cleaned["opportunity_id"]).first()
     if existing is not None:
         return existing, False
-    actor = actor if getattr(actor, "pk", None) else None  # the command line's stand-in is never saved
+    actor = (
+        actor if getattr(actor, "pk", None) else None
+    )  # the command line's stand-in is never saved
     account = _win_account(cleaned, create=True, actor=actor)
     if cleaned.get("products"):
         pool_services.account_update(actor=None, account=account,
@@ -569,7 +722,9 @@ def _win_write(*, actor, cleaned: dict) -> tuple[Win, bool]:
                                                title=cleaned.get("title") or "")  # fmt: skip
     reference = ReferenceProfile.objects.filter(contact=contact).first()
     if reference is None:
-        reference = pool_services.reference_create(actor=None, contact=contact, reason=f"closed-won {cleaned['opportunity_id']}")
+        reference = pool_services.reference_create(
+            actor=None, contact=contact, reason=f"closed-won {cleaned['opportunity_id']}"
+        )
     win = Win.objects.create(external_id=cleaned["opportunity_id"], account=account, contact=contact, reference=reference,
                              amount=cleaned.get("amount"), closed_on=cleaned["closed_on"], products=cleaned.get("products") or [],
                              created_by=actor)  # fmt: skip
@@ -581,11 +736,16 @@ def _win_write(*, actor, cleaned: dict) -> tuple[Win, bool]:
 
 def win_record(*, actor, **fields: Any) -> tuple[Win, bool]:
     """Record a closed-won opportunity: its champion becomes a candidate reference with an onboarding follow-up (idempotent by opportunity id)."""
-    _require(perms.can_manage(actor), "Only a program manager (or the CRM's API token) can record wins.")
+    _require(
+        perms.can_manage(actor), "Only a program manager (or the CRM's API token) can record wins."
+    )
     cleaned = _clean(WIN_FIELDS, fields)
     errors = _win_check(cleaned)
     if errors:
-        raise InvalidInput("Please correct: " + "; ".join(f"{k} {m}" for k, m in errors.items()) + ".", details=errors)
+        raise InvalidInput(
+            "Please correct: " + "; ".join(f"{k} {m}" for k, m in errors.items()) + ".",
+            details=errors,
+        )
     with transaction.atomic():
         return _win_write(actor=actor, cleaned=cleaned)
 
@@ -602,13 +762,19 @@ WIN_COLUMNS = {
 }  # fmt: skip
 
 
-def win_import(*, actor, path_or_file, filename: str | None = None, dry_run: bool = False) -> SheetResult:
+def win_import(
+    *, actor, path_or_file, filename: str | None = None, dry_run: bool = False
+) -> SheetResult:
     """Import closed-won opportunities from a CRM export; all or nothing, bad rows by line; re-import changes nothing."""
     _require(perms.can_manage(actor), "Only a program manager can import wins.")
     with sheets.open_sheet(path_or_file, filename) as sheet:
         result = SheetResult(filename=sheet.filename, dry_run=dry_run)
         planned, seen = [], {}
-        for line, cells in sheets.rows(sheet, columns=WIN_COLUMNS, required=("opportunity_id", "account", "contact", "email", "closed_on")):
+        for line, cells in sheets.rows(
+            sheet,
+            columns=WIN_COLUMNS,
+            required=("opportunity_id", "account", "contact", "email", "closed_on"),
+        ):
             result.rows += 1
             errors = _cell_errors(line, cells, WIN_FIELDS)
             if errors:
@@ -639,20 +805,35 @@ def win_import(*, actor, path_or_file, filename: str | None = None, dry_run: boo
 
 # --- give-backs -----------------------------------------------------------------------------
 
-GIVEBACK_FIELDS = {"kind": v.choice(GiveBackKind), "occurred_on": v.date, "note": v.text(500), "value": lambda x: _money(x)}
+GIVEBACK_FIELDS = {
+    "kind": v.choice(GiveBackKind),
+    "occurred_on": v.date,
+    "note": v.text(500),
+    "value": lambda x: _money(x),
+}
 
 
 def giveback_log(*, actor, account: Account, kind: str, occurred_on: Any = None, note: str = "", value: Any = None,
                  contact: Contact | None = None, source_key: str = "") -> GiveBack:  # fmt: skip
     """Log something we did for a customer, beside what we asked of them (once per source key)."""
     if actor is not None:
-        _require(perms.can_log_for(actor, account), "Only a program manager or the account owner can log give-backs.")
-    cleaned = _clean(GIVEBACK_FIELDS, {"kind": kind, "occurred_on": occurred_on, "note": note, "value": value})
+        _require(
+            perms.can_log_for(actor, account),
+            "Only a program manager or the account owner can log give-backs.",
+        )
+    cleaned = _clean(
+        GIVEBACK_FIELDS, {"kind": kind, "occurred_on": occurred_on, "note": note, "value": value}
+    )
     cleaned["occurred_on"] = cleaned["occurred_on"] or timezone.now().date()
     if contact is not None and contact.account_id != account.pk:
-        raise InvalidInput(f"{contact.name} does not work at {account.name}.", details={"contact": "is at another account"})
+        raise InvalidInput(
+            f"{contact.name} does not work at {account.name}.",
+            details={"contact": "is at another account"},
+        )
     if source_key:
         found = GiveBack.objects.filter(source_key=source_key).first()
         if found:
             return found
-    return GiveBack.objects.create(account=account, contact=contact, logged_by=actor, source_key=source_key[:100], **cleaned)
+    return GiveBack.objects.create(
+        account=account, contact=contact, logged_by=actor, source_key=source_key[:100], **cleaned
+    )

@@ -50,7 +50,9 @@ def open_sheet(path_or_file, filename: str | None = None) -> Iterator[Spreadshee
             shutil.rmtree(temp_dir, ignore_errors=True)
 
 
-def rows(sheet: Spreadsheet, *, columns: dict[str, str], required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, Any]]]:
+def rows(
+    sheet: Spreadsheet, *, columns: dict[str, str], required: tuple[str, ...]
+) -> Iterator[tuple[int, dict[str, Any]]]:
     """(line, {canonical column: cell}) for each non-blank data row.
 
     `columns` maps normalised header spellings to canonical names. Unknown headers are ignored;
@@ -71,4 +73,7 @@ def rows(sheet: Spreadsheet, *, columns: dict[str, str], required: tuple[str, ..
             continue
         if not any(str(c if c is not None else "").strip() for c in cells):
             continue
-        yield line, {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name}
+        yield (
+            line,
+            {name: cells[i] if i < len(cells) else None for i, name in enumerate(header) if name},
+        )

@@ -196,6 +196,12 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: st
     from refdesk.activities.selectors import fatigue_exclusions
 
     blocked = fatigue_exclusions(activity_type=spec.activity_type, today=today)
+    # References who said in their portal that they are away today are not asked either.
+    from refdesk.portal.selectors import unavailable_reference_ids
+
+    away = unavailable_reference_ids(day=today)
+    if away:
+        blocked = {**dict.fromkeys(away), **blocked}
     result = engine.search(spec, rules=rules, limit=query.limit, blocked=blocked)
     ids = [r.candidate.reference_id for r in result.ranked]
     # A profile nobody has confirmed for months may be out of date: listed after the fresh ones.

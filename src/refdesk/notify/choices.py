@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import models
 
 # The request workflow's event kinds: also the names webhooks carry in `event`.
@@ -51,7 +52,8 @@ RETRY_DELAYS = (
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 
 # A claim older than this belongs to a worker that died mid-send; the sweep hands the row on.
-CLAIM_LEASE = timedelta(minutes=5)
+# REFDESK_CLAIM_LEASE_SECONDS, five minutes by default.
+CLAIM_LEASE = timedelta(seconds=getattr(settings, "REFDESK_CLAIM_LEASE_SECONDS", 300))
 
 
 class EmailStatus(models.TextChoices):

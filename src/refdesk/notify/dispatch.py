@@ -103,6 +103,12 @@ def _event_emails(event, f: facts.EventFacts):
             from refdesk.asks.links import respond_url
 
             extra["respond_url"] = respond_url(event.candidate)
+        if recipient.role == emails.REFERENCE and event.candidate is not None:
+            from refdesk.portal.services import page_path, portal_url
+
+            extra["portal_url"] = portal_url(
+                event.candidate.reference.contact, page_path("request", event.candidate.pk)
+            )
         ics = ""
         if recipient.kind in emails.CALENDAR_KINDS and f.candidate_id and f.call_start is not None:
             generation, sequence = _calendar_position(f)
@@ -148,3 +154,10 @@ def _calendar_position(f: facts.EventFacts) -> tuple[int, int]:
         else:
             sequence += 1
     return generation, sequence
+
+
+def call_ics(event_id: int) -> str:
+    """The .ics of a call event exactly as its email carried it (same UID and SEQUENCE): "add to calendar"."""
+    f = facts.event_facts(facts.event_get(event_id))
+    generation, sequence = _calendar_position(f)
+    return emails.build_ics(f, sequence=sequence, generation=generation)

@@ -46,6 +46,9 @@ def sweep_run(*, now: dt.datetime | None = None) -> dict:
     from refdesk.rewards.services import rewards_sweep
 
     summary.update({f"rewards_{k}": v for k, v in rewards_sweep(now=now).items()})
+    from refdesk.insights.services import monthly_summary_send
+
+    summary["insights_monthly_emails"] = monthly_summary_send(now=now)
     return summary
 
 
@@ -98,7 +101,7 @@ def reminders_send(*, now: dt.datetime) -> int:
         sent += _remind(
             "reference_unanswered", candidate.pk, "24h", f,
             [(RecipientRole.REFERENCE, "reference_reminder", f.contact), (RecipientRole.OWNER, "owner_contact", f.owner)],
-            respond_url=respond_url(candidate),
+            respond_url=respond_url(candidate), portal_url=_portal_url(candidate),
         )  # fmt: skip
         if invited + REFERENCE_ESCALATION_AFTER <= now:
             sent += _escalate("reference_unanswered", candidate.pk, "48h", f,
@@ -245,7 +248,11 @@ def stale_requeue(*, now: dt.datetime) -> dict:
     from refdesk.notify.tasks import deliver_webhook, send_outbound_email
 
     free = Q(claimed_at__isnull=True) | Q(claimed_at__lt=now - CLAIM_LEASE)
-    due = Q(status="pending", next_attempt_at__lte=now - STALE_AFTER)
+    # Due and never picked up, or claimed by a worker that died mid-send (its task row stays
+    # RUNNING and will never finish): hand those on as soon as the lease runs out.
+    due = Q(status="pending", next_attempt_at__lte=now - STALE_AFTER) | Q(
+        status="pending", claimed_at__lt=now - CLAIM_LEASE
+    )
     if not send_outbound_email.get_backend().supports_defer:
         # Without deferred tasks, retries wait here: hand on every retry that is due.
         due |= Q(status="pending", next_attempt_at__lte=now, attempts__gt=0)
@@ -274,3 +281,10 @@ def finished_tasks_prune(*, now: dt.datetime) -> int:
         DBTaskResult.objects.finished().filter(finished_at__lt=now - TASK_RESULTS_KEPT).delete()
     )
     return deleted
+
+
+def _portal_url(candidate) -> str:
+    """The reference's portal link, landing on this request."""
+    from refdesk.portal.services import page_path, portal_url
+
+    return portal_url(candidate.reference.contact, page_path("request", candidate.pk))

@@ -44,3 +44,8 @@ class TestimonialChannel(models.TextChoices):
     SALES_DECK = "sales_deck", "Sales deck"
     PRESS = "press", "Press"
     SOCIAL = "social", "Social media"
+
+
+class ContactChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    PHONE = "phone", "Phone"

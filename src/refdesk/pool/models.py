@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 
-from refdesk.pool.choices import GiftPolicy, ReferenceStatus
+from refdesk.pool.choices import ContactChannel, GiftPolicy, ReferenceStatus
 
 
 class NaicsIndustry(models.Model):
@@ -82,6 +82,10 @@ class Contact(models.Model):
     phone = models.CharField(max_length=50, blank=True)
     languages = models.JSONField(default=list, blank=True, help_text="ISO 639-1 codes, e.g. ['en', 'de']")
     time_zone = models.CharField(max_length=64, blank=True)
+    preferred_channel = models.CharField(
+        max_length=10, choices=ContactChannel.choices, default=ContactChannel.EMAIL,
+        help_text="How the person prefers to be contacted (set by them in the portal)",
+    )  # fmt: skip
     external_id = models.CharField("CRM id", max_length=100, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)

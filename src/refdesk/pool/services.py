@@ -206,7 +206,7 @@ def reference_create(*, actor, contact: Contact, status: str = ReferenceStatus.C
 
 
 @transaction.atomic
-def reference_update(*, actor, reference: ReferenceProfile, **fields: Any) -> ReferenceProfile:
+def reference_update(*, actor, reference: ReferenceProfile, consent_source: str = "", **fields: Any) -> ReferenceProfile:
     """Change what a reference agreed to, can speak to, and their satisfaction."""
     _require(
         actor is None or permissions.can_edit_account(actor, reference.contact.account), "You cannot edit this reference."
@@ -220,7 +220,9 @@ def reference_update(*, actor, reference: ReferenceProfile, **fields: Any) -> Re
     for name, value in reference_derived_fields(reference).items():
         setattr(reference, name, value)
     reference.save()
-    consent_record(actor=actor, contact=reference.contact, before=agreed_before, after=reference.activity_types)
+    consent_record(
+        actor=actor, contact=reference.contact, before=agreed_before, after=reference.activity_types, source=consent_source
+    )
     return reference
 
 

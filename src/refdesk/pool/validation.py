@@ -15,7 +15,13 @@ from django.core.validators import validate_email
 from refdesk.core import geo
 from refdesk.core.errors import InvalidInput
 from refdesk.pool import naics
-from refdesk.pool.choices import ActivityType, GiftPolicy, ReferenceStatus, TestimonialChannel
+from refdesk.pool.choices import (
+    ActivityType,
+    ContactChannel,
+    GiftPolicy,
+    ReferenceStatus,
+    TestimonialChannel,
+)
 from refdesk.pool.industry import industry_code_for
 
 Cleaner = Callable[[Any], Any]
@@ -269,6 +275,7 @@ CONTACT_FIELDS: dict[str, Cleaner] = {
     "phone": text(50),
     "languages": languages,
     "time_zone": time_zone,
+    "preferred_channel": choice(ContactChannel, default=ContactChannel.EMAIL),
     "external_id": text(100),
 }
 

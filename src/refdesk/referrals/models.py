@@ -22,17 +22,39 @@ class ReferralLead(models.Model):
     """A prospective buyer someone referred to us, with the source, referrer and where the deal stands."""
 
     company = models.CharField(max_length=200)
-    company_key = models.CharField(max_length=200, db_index=True, editable=False, help_text="Normalised name for duplicates")
+    company_key = models.CharField(
+        max_length=200, db_index=True, editable=False, help_text="Normalised name for duplicates"
+    )
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True, db_index=True)
     source = models.CharField(max_length=10, choices=LeadSource.choices)
-    referrer_contact = models.ForeignKey("pool.Contact", null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_made")
-    referrer_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals_made")
-    referrer_name = models.CharField(max_length=200, blank=True, help_text="Partner, event or web source by name")
+    referrer_contact = models.ForeignKey(
+        "pool.Contact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
+    )
+    referrer_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="referrals_made",
+    )
+    referrer_name = models.CharField(
+        max_length=200, blank=True, help_text="Partner, event or web source by name"
+    )
     referrer_email = models.EmailField(blank=True, help_text="Where progress updates go")
     surfaced_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="referrals_surfaced",
                                     help_text="The employee (sales, service or support) who surfaced it")  # fmt: skip
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral_leads")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referral_leads",
+    )
     stage = models.CharField(max_length=10, choices=LeadStage.choices, default=LeadStage.NEW)
     expected_value = models.DecimalField(**MONEY, null=True, blank=True)
     amount = models.DecimalField("won amount", **MONEY, null=True, blank=True)
@@ -41,7 +63,9 @@ class ReferralLead(models.Model):
     notes = models.TextField(blank=True)
     received_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -49,8 +73,14 @@ class ReferralLead(models.Model):
         ordering = ["-received_on", "-pk"]
         indexes = [models.Index(fields=["source", "stage"], name="lead_source_stage_idx")]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(stage="won") | models.Q(amount__isnull=False), name="lead_won_has_amount"),
-            models.CheckConstraint(condition=models.Q(amount__isnull=True) | models.Q(amount__gte=Decimal("0")), name="lead_amount_positive"),
+            models.CheckConstraint(
+                condition=~models.Q(stage="won") | models.Q(amount__isnull=False),
+                name="lead_won_has_amount",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gte=Decimal("0")),
+                name="lead_amount_positive",
+            ),
         ]
 
     def __str__(self):
@@ -72,7 +102,9 @@ class LeadEvent(models.Model):
     kind = models.CharField(max_length=30)
     text = models.CharField(max_length=500)
     at = models.DateTimeField()
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]
@@ -88,12 +120,16 @@ class ReferralThankYou(models.Model):
     occasion = models.CharField(max_length=10, choices=ThankYouOccasion.choices)
     due_on = models.DateField()
     done_at = models.DateTimeField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     note = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["due_on", "pk"]
-        constraints = [models.UniqueConstraint(fields=["lead", "occasion"], name="thank_you_once_per_occasion")]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "occasion"], name="thank_you_once_per_occasion")
+        ]
 
     def __str__(self):
         return f"Thank-you ({self.occasion}) for lead {self.lead_id}"
@@ -106,11 +142,17 @@ class ReferralTarget(models.Model):
     starts_on = models.DateField()
     ends_on = models.DateField()
     lead_count = models.PositiveIntegerField(help_text="Referral leads wanted in the period")
-    value = models.DecimalField("expected value", **MONEY, help_text="Won value wanted from referrals in the period")
+    value = models.DecimalField(
+        "expected value", **MONEY, help_text="Won value wanted from referrals in the period"
+    )
 
     class Meta:
         ordering = ["-starts_on", "pk"]
-        constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="target_period_order")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="target_period_order"
+            )
+        ]
 
     def __str__(self):
         return self.label
@@ -119,9 +161,13 @@ class ReferralTarget(models.Model):
 class AskPlanItem(models.Model):
     """One person to ask for a referral: who asks, by when, when to review, and how it went."""
 
-    contact = models.ForeignKey("pool.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    contact = models.ForeignKey(
+        "pool.Contact", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     partner_name = models.CharField(max_length=200, blank=True)
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ask_plan_items")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="ask_plan_items"
+    )
     due_on = models.DateField()
     review_on = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=PlanStatus.choices, default=PlanStatus.PLANNED)
@@ -137,16 +183,24 @@ class AskPlanItem(models.Model):
 
     @property
     def who(self) -> str:
-        return f"{self.contact.name} ({self.contact.account.name})" if self.contact_id else self.partner_name
+        return (
+            f"{self.contact.name} ({self.contact.account.name})"
+            if self.contact_id
+            else self.partner_name
+        )
 
 
 class FeeRule(models.Model):
     """What we pay for a won referral from a source: a share of the sale or a flat amount, part of it to the employee."""
 
     name = models.CharField(max_length=100)
-    source = models.CharField(max_length=10, choices=LeadSource.choices, blank=True, help_text="Blank: any source")
+    source = models.CharField(
+        max_length=10, choices=LeadSource.choices, blank=True, help_text="Blank: any source"
+    )
     kind = models.CharField(max_length=8, choices=FeeKind.choices)
-    percent = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True, help_text="Of the won amount")
+    percent = models.DecimalField(
+        max_digits=5, decimal_places=2, null=True, blank=True, help_text="Of the won amount"
+    )
     flat_amount = models.DecimalField(**MONEY, null=True, blank=True)
     employee_share_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("0"),
                                                  help_text="Of the fee, credited to the employee who surfaced the referral")  # fmt: skip
@@ -167,7 +221,13 @@ class ReferralFee(models.Model):
     rule = models.ForeignKey(FeeRule, null=True, on_delete=models.SET_NULL, related_name="+")
     payee = models.CharField(max_length=10, choices=Payee.choices)
     payee_label = models.CharField(max_length=200)
-    payee_user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="referral_fees")
+    payee_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="referral_fees",
+    )
     amount = models.DecimalField(**MONEY)
     status = models.CharField(max_length=5, choices=FeeStatus.choices, default=FeeStatus.OWED)
     paid_on = models.DateField(null=True, blank=True)
@@ -175,7 +235,9 @@ class ReferralFee(models.Model):
 
     class Meta:
         ordering = ["-created_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["lead", "payee"], name="fee_once_per_lead_payee")]
+        constraints = [
+            models.UniqueConstraint(fields=["lead", "payee"], name="fee_once_per_lead_payee")
+        ]
 
     def __str__(self):
         return f"{self.amount} to {self.payee_label} ({self.status})"
@@ -184,7 +246,9 @@ class ReferralFee(models.Model):
 class SourceCost(models.Model):
     """What a lead costs from a channel, entered so referral leads can be set beside other sources."""
 
-    channel = models.CharField(max_length=100, unique=True, help_text="e.g. Paid search, Trade shows, or a referral source")
+    channel = models.CharField(
+        max_length=100, unique=True, help_text="e.g. Paid search, Trade shows, or a referral source"
+    )
     cost_per_lead = models.DecimalField(**MONEY)
     note = models.CharField(max_length=300, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -199,12 +263,16 @@ class SourceCost(models.Model):
 class PassedReferral(models.Model):
     """A referral we passed to a customer: a prospect of theirs we introduced."""
 
-    account = models.ForeignKey("pool.Account", on_delete=models.CASCADE, related_name="referrals_received")
+    account = models.ForeignKey(
+        "pool.Account", on_delete=models.CASCADE, related_name="referrals_received"
+    )
     company = models.CharField(max_length=200)
     contact_name = models.CharField(max_length=200, blank=True)
     passed_on = models.DateField()
     note = models.CharField(max_length=500, blank=True)
-    passed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    passed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

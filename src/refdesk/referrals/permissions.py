@@ -28,4 +28,6 @@ def can_work(user, lead) -> bool:
 
 
 def sees_all(user) -> bool:
-    return bool(user and user.is_authenticated and (can_manage(user) or user.role == Role.EXECUTIVE))
+    return bool(
+        user and user.is_authenticated and (can_manage(user) or user.role == Role.EXECUTIVE)
+    )

@@ -20,7 +20,14 @@ class FeeSplit:
     employee: Decimal
 
 
-def fee_for(*, kind: str, amount: Decimal, percent: Decimal | None, flat: Decimal | None, employee_share_percent: Decimal) -> FeeSplit:
+def fee_for(
+    *,
+    kind: str,
+    amount: Decimal,
+    percent: Decimal | None,
+    flat: Decimal | None,
+    employee_share_percent: Decimal,
+) -> FeeSplit:
     """The fee for a won referral and how it splits: the employee's share comes out of the fee, to the cent.
 
     Rounding: the total is rounded half-up to the cent first, then the employee's share; the
@@ -55,14 +62,21 @@ class SourceFigures:
         decided = self.won + self.lost
         if not decided:
             return None
-        return (Decimal(self.won) * HUNDRED / Decimal(decided)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+        return (Decimal(self.won) * HUNDRED / Decimal(decided)).quantize(
+            Decimal("0.1"), rounding=ROUND_HALF_UP
+        )
 
     @property
     def cost_per_lead(self) -> Decimal | None:
         """What a lead from this source cost us in fees."""
         return cents(self.fees / self.leads) if self.leads else None
 
+    @property
+    def cost_per_won(self) -> Decimal | None:
+        """What a won deal from this source cost us in fees."""
+        return cents(self.fees / self.won) if self.won else None
+
     def as_dict(self) -> dict:
         return {"source": self.source, "leads": self.leads, "open": self.open, "won": self.won, "lost": self.lost,
                 "closure_rate": self.closure_rate, "revenue": self.revenue, "fees": self.fees,
-                "cost_per_lead": self.cost_per_lead}  # fmt: skip
+                "cost_per_lead": self.cost_per_lead, "cost_per_won": self.cost_per_won}  # fmt: skip

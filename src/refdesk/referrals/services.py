@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
@@ -52,7 +53,10 @@ def _require(allowed: bool, message: str) -> None:
 
 def _fail(errors: dict[str, str]) -> None:
     if errors:
-        raise InvalidInput("Please correct: " + "; ".join(f"{k} {m}" for k, m in errors.items()) + ".", details=errors)
+        raise InvalidInput(
+            "Please correct: " + "; ".join(f"{k} {m}" for k, m in errors.items()) + ".",
+            details=errors,
+        )
 
 
 def _clean(spec: dict, data: dict) -> dict:
@@ -70,7 +74,9 @@ def percent(value: Any) -> Decimal | None:
     return amount
 
 
-def _event(lead: ReferralLead, kind: str, text: str, *, actor=None, at: dt.datetime | None = None) -> LeadEvent:
+def _event(
+    lead: ReferralLead, kind: str, text: str, *, actor=None, at: dt.datetime | None = None
+) -> LeadEvent:
     return LeadEvent.objects.create(lead=lead, kind=kind, text=text[:500], actor=actor if getattr(actor, "pk", None) else None,
                                     at=at or timezone.now())  # fmt: skip
 
@@ -104,11 +110,19 @@ def _user_by_email(email: str, field: str, errors: dict) -> User | None:
     return user
 
 
-def lead_duplicates(*, company: str, contact_email: str = "", exclude_id: int | None = None, today: dt.date | None = None):
+def lead_duplicates(
+    *,
+    company: str,
+    contact_email: str = "",
+    exclude_id: int | None = None,
+    today: dt.date | None = None,
+):
     """Leads for the same company (names compared without case, punctuation or legal suffixes) or the same person, within a year."""
     today = today or timezone.now().date()
     key = normalize_name(company)
-    qs = ReferralLead.objects.filter(received_on__gte=today - dt.timedelta(days=DUPLICATE_WINDOW_DAYS))
+    qs = ReferralLead.objects.filter(
+        received_on__gte=today - dt.timedelta(days=DUPLICATE_WINDOW_DAYS)
+    )
     match = ReferralLead.objects.none()
     if key:
         match = qs.filter(company_key=key)
@@ -128,33 +142,58 @@ def lead_create(*, actor, **fields: Any) -> ReferralLead:
     source = cleaned["source"]
     referrer_contact = None
     if cleaned.get("referrer_contact_id"):
-        referrer_contact = Contact.objects.select_related("account").filter(pk=cleaned["referrer_contact_id"]).first()
+        referrer_contact = (
+            Contact.objects.select_related("account")
+            .filter(pk=cleaned["referrer_contact_id"])
+            .first()
+        )
         if referrer_contact is None:
             errors["referrer_contact_id"] = "is not a contact"
-    referrer_user = _user_by_email(cleaned.get("referrer_user_email", ""), "referrer_user_email", errors)
+    referrer_user = _user_by_email(
+        cleaned.get("referrer_user_email", ""), "referrer_user_email", errors
+    )
     surfaced_by = _user_by_email(cleaned.get("surfaced_by_email", ""), "surfaced_by_email", errors)
     owner = _user_by_email(cleaned.get("owner_email", ""), "owner_email", errors)
     _fail(errors)
     if source == LeadSource.CUSTOMER and referrer_contact is None:
-        errors["referrer_contact_id"] = "is required for a customer referral (the customer contact who referred)"
+        errors["referrer_contact_id"] = (
+            "is required for a customer referral (the customer contact who referred)"
+        )
     if source == LeadSource.EMPLOYEE and referrer_user is None:
         errors["referrer_user_email"] = "is required for an employee referral"
     if source in (LeadSource.PARTNER, LeadSource.EVENT) and not cleaned.get("referrer_name"):
         errors["referrer_name"] = f"is required for a {source} referral (name the {source})"
     _fail(errors)
-    if referrer_contact is not None and not perms.can_manage(actor) and referrer_contact.account.owner_id != actor.pk:
+    if (
+        referrer_contact is not None
+        and not perms.can_manage(actor)
+        and referrer_contact.account.owner_id != actor.pk
+    ):
         raise Forbidden("You can log customer referrals only from the accounts you own.")
     company_key = normalize_name(cleaned["company"])
     # Self-referral: the referrer refers their own company or themselves.
-    if referrer_contact is not None and normalize_name(referrer_contact.account.name) == company_key:
+    if (
+        referrer_contact is not None
+        and normalize_name(referrer_contact.account.name) == company_key
+    ):
         raise InvalidInput(f"{referrer_contact.name} works at {referrer_contact.account.name}: a customer cannot refer itself.",
                            details={"company": "is the referrer's own company"})  # fmt: skip
-    referrer_email = cleaned.get("referrer_email") or (referrer_contact.email if referrer_contact else "") or (referrer_user.email if referrer_user else "")
+    referrer_email = (
+        cleaned.get("referrer_email")
+        or (referrer_contact.email if referrer_contact else "")
+        or (referrer_user.email if referrer_user else "")
+    )
     if cleaned.get("contact_email") and cleaned["contact_email"] == referrer_email:
         raise InvalidInput("The referrer and the referred person are the same: a self-referral.",
                            details={"contact_email": "is the referrer's own email"})  # fmt: skip
     received_on = cleaned.get("received_on") or timezone.now().date()
-    dupes = list(lead_duplicates(company=cleaned["company"], contact_email=cleaned.get("contact_email", ""), today=received_on)[:1])
+    dupes = list(
+        lead_duplicates(
+            company=cleaned["company"],
+            contact_email=cleaned.get("contact_email", ""),
+            today=received_on,
+        )[:1]
+    )
     if dupes:
         d = dupes[0]
         raise Conflict(f"{cleaned['company']} was already referred as lead #{d.pk} ({d.company}, {d.get_source_display()}, "
@@ -171,25 +210,66 @@ def lead_create(*, actor, **fields: Any) -> ReferralLead:
             products=cleaned.get("products") or [], notes=cleaned.get("notes", ""), received_on=received_on,
             created_by=actor, created_at=now,
         )  # fmt: skip
-        _event(lead, "arrived", f"Referral from {lead.referrer_label} ({lead.get_source_display()})", actor=actor, at=now)
+        _event(
+            lead,
+            "arrived",
+            f"Referral from {lead.referrer_label} ({lead.get_source_display()})",
+            actor=actor,
+            at=now,
+        )
         _thank_you_open(lead, ThankYouOccasion.ARRIVAL, received_on)
-        _inform_referrer(lead, f"Thank you for referring {lead.company}! We will keep you posted as things progress.")
+        _inform_referrer(
+            lead,
+            f"Thank you for referring {lead.company}! We will keep you posted as things progress.",
+            step="arrived",
+        )
     return lead
 
 
 def _thank_you_open(lead: ReferralLead, occasion: str, day: dt.date) -> None:
     if lead.source not in (LeadSource.CUSTOMER, LeadSource.PARTNER, LeadSource.EMPLOYEE):
         return  # nobody to thank for a web form or an event badge scan
-    ReferralThankYou.objects.get_or_create(lead=lead, occasion=occasion, defaults={"due_on": day + dt.timedelta(days=THANK_YOU_DAYS)})
+    ReferralThankYou.objects.get_or_create(
+        lead=lead, occasion=occasion, defaults={"due_on": day + dt.timedelta(days=THANK_YOU_DAYS)}
+    )
 
 
-def _inform_referrer(lead: ReferralLead, text: str) -> None:
-    """Keep the referrer informed: an email and a timeline line."""
+_quiet: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "refdesk_referrals_quiet", default=False
+)
+
+
+@contextlib.contextmanager
+def referrer_emails_muted():
+    """Record referrer updates on the timeline without emailing anyone (demo history, bulk loads)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def _inform_referrer(lead: ReferralLead, text: str, *, step: str) -> None:
+    """Keep the referrer informed: a timeline line and an email through the notify outbox (once per lead and step)."""
     if not lead.referrer_email:
         return
     _event(lead, "referrer_informed", f"Told {lead.referrer_email}: {text}")
-    email, company = lead.referrer_email, lead.company
-    transaction.on_commit(lambda: send_mail(f"Your referral: {company}", text, None, [email], fail_silently=True))
+    if _quiet.get():
+        return
+    from refdesk.notify.services import email_prepare, enqueue
+    from refdesk.notify.tasks import send_outbound_email
+
+    name = (
+        lead.referrer_contact.name
+        if lead.referrer_contact_id
+        else (lead.referrer_user.display_name if lead.referrer_user_id else lead.referrer_name)
+    )
+    role = "owner" if lead.source == LeadSource.EMPLOYEE else "reference"
+    body = f"Hello {name or 'there'},\n\n{text}\n\nThank you for thinking of us.\n"
+    email, created = email_prepare(key=f"referral:{lead.pk}:{step}", kind=f"referral_{step}"[:40], recipient_role=role,
+                                   to=lead.referrer_email, subject=f"Your referral: {lead.company}"[:300], body_text=body, body_html="")  # fmt: skip
+    if created:
+        transaction.on_commit(lambda: enqueue(send_outbound_email, email.pk))
 
 
 STAGE_MESSAGES = {
@@ -211,22 +291,31 @@ def lead_stage_set(*, actor, lead: ReferralLead, to_stage: str, amount: Any = No
     from_stage = lead.stage
     if from_stage not in OPEN_STAGES:
         raise IllegalTransition(f"The lead is already {lead.get_stage_display().lower()}.")
-    if to_stage == from_stage or (to_stage in OPEN_STAGES and STAGE_ORDER.index(to_stage) < STAGE_ORDER.index(from_stage)):
+    if to_stage == from_stage or (
+        to_stage in OPEN_STAGES and STAGE_ORDER.index(to_stage) < STAGE_ORDER.index(from_stage)
+    ):
         raise IllegalTransition(f"A lead moves forward: from {from_stage} it can go to a later stage, won or lost.",
                                 details={"to_stage": f"must come after {from_stage}"})  # fmt: skip
     updates: dict[str, Any] = {"stage": to_stage}
     if to_stage == LeadStage.WON:
         if cleaned.get("amount") is None:
-            raise InvalidInput("Please give the won amount.", details={"amount": "is required to close as won"})
+            raise InvalidInput(
+                "Please give the won amount.", details={"amount": "is required to close as won"}
+            )
         updates["amount"] = cleaned["amount"]
     if to_stage == LeadStage.LOST:
         updates["lost_reason"] = cleaned.get("lost_reason", "")
     if to_stage in (LeadStage.WON, LeadStage.LOST):
         updates["closed_on"] = cleaned.get("closed_on") or timezone.now().date()
         if updates["closed_on"] < lead.received_on:
-            raise InvalidInput("The close date is before the lead arrived.", details={"closed_on": f"is before {lead.received_on}"})
+            raise InvalidInput(
+                "The close date is before the lead arrived.",
+                details={"closed_on": f"is before {lead.received_on}"},
+            )
     with transaction.atomic():
-        changed = ReferralLead.objects.filter(pk=lead.pk, stage=from_stage).update(**updates, updated_at=timezone.now())
+        changed = ReferralLead.objects.filter(pk=lead.pk, stage=from_stage).update(
+            **updates, updated_at=timezone.now()
+        )
         if changed != 1:
             raise Conflict("The lead changed meanwhile; reload and try again.")
         for name, value in updates.items():
@@ -241,7 +330,11 @@ def lead_stage_set(*, actor, lead: ReferralLead, to_stage: str, amount: Any = No
             fees_create(lead=lead)
         if to_stage in (LeadStage.WON, LeadStage.LOST):
             _thank_you_open(lead, ThankYouOccasion.CLOSE, lead.closed_on)
-        _inform_referrer(lead, "An update on your referral: " + STAGE_MESSAGES[to_stage].format(company=lead.company))
+        _inform_referrer(
+            lead,
+            "An update on your referral: " + STAGE_MESSAGES[to_stage].format(company=lead.company),
+            step=to_stage,
+        )
     return lead
 
 
@@ -274,9 +367,19 @@ def fee_rule_create(*, actor, **fields: Any) -> FeeRule:
     return FeeRule.objects.create(**cleaned)
 
 
+def fee_rule_set_active(*, actor, rule: FeeRule, active: bool) -> FeeRule:
+    """Switch a fee rule on or off; fees already owed keep the rule they were made by."""
+    _require(perms.can_manage(actor), "Only a program manager sets referral fees.")
+    FeeRule.objects.filter(pk=rule.pk).update(active=bool(active))
+    rule.active = bool(active)
+    return rule
+
+
 def fee_rule_for(source: str) -> FeeRule | None:
     """The active rule for a source; a source's own rule beats the any-source rule."""
-    rules_ = list(FeeRule.objects.filter(active=True, source__in=[source, ""]).order_by("-source", "-pk"))
+    rules_ = list(
+        FeeRule.objects.filter(active=True, source__in=[source, ""]).order_by("-source", "-pk")
+    )
     return rules_[0] if rules_ else None
 
 
@@ -307,12 +410,16 @@ def fees_create(*, lead: ReferralLead) -> list[ReferralFee]:
 def fee_pay(*, actor, fee: ReferralFee, paid_on: Any = None) -> ReferralFee:
     """Mark a referral fee as paid."""
     _require(perms.can_manage(actor), "Only a program manager records fee payments.")
-    day = v.date(paid_on) if paid_on else timezone.now().date()
-    changed = ReferralFee.objects.filter(pk=fee.pk, status=FeeStatus.OWED).update(status=FeeStatus.PAID, paid_on=day)
+    day = _clean({"paid_on": v.date}, {"paid_on": paid_on})["paid_on"] or timezone.now().date()
+    changed = ReferralFee.objects.filter(pk=fee.pk, status=FeeStatus.OWED).update(
+        status=FeeStatus.PAID, paid_on=day
+    )
     if changed != 1:
         raise IllegalTransition("This fee is already paid.")
     fee.status, fee.paid_on = FeeStatus.PAID, day
-    _event(fee.lead, "fee_paid", f"Fee of {fee.amount} paid to {fee.payee_label} on {day}", actor=actor)
+    _event(
+        fee.lead, "fee_paid", f"Fee of {fee.amount} paid to {fee.payee_label} on {day}", actor=actor
+    )
     return fee
 
 
@@ -321,14 +428,24 @@ def fee_pay(*, actor, fee: ReferralFee, paid_on: Any = None) -> ReferralFee:
 
 def thank_you_done(*, actor, thank_you: ReferralThankYou, note: str = "") -> ReferralThankYou:
     """Record that the referrer was thanked."""
-    _require(perms.can_work(actor, thank_you.lead), "Only the lead's owner or a program manager can do this.")
+    _require(
+        perms.can_work(actor, thank_you.lead),
+        "Only the lead's owner or a program manager can do this.",
+    )
     note = _clean({"note": v.text(300)}, {"note": note})["note"]
     now = timezone.now()
-    changed = ReferralThankYou.objects.filter(pk=thank_you.pk, done_at__isnull=True).update(done_at=now, done_by=actor, note=note)
+    changed = ReferralThankYou.objects.filter(pk=thank_you.pk, done_at__isnull=True).update(
+        done_at=now, done_by=actor, note=note
+    )
     if changed != 1:
         raise IllegalTransition("This thank-you was already recorded.")
     thank_you.done_at, thank_you.done_by, thank_you.note = now, actor, note
-    _event(thank_you.lead, "thanked", f"Thanked {thank_you.lead.referrer_label} ({thank_you.get_occasion_display().lower()})", actor=actor)
+    _event(
+        thank_you.lead,
+        "thanked",
+        f"Thanked {thank_you.lead.referrer_label} ({thank_you.get_occasion_display().lower()})",
+        actor=actor,
+    )
     return thank_you
 
 
@@ -342,7 +459,9 @@ def target_set(*, actor, **fields: Any) -> ReferralTarget:
     """Set a referral target for a period: how many leads and how much won value."""
     _require(perms.can_manage(actor), "Only a program manager sets referral targets.")
     cleaned = _clean(TARGET_FIELDS, fields)
-    errors = {n: "is required" for n in TARGET_FIELDS if cleaned.get(n) is None or cleaned.get(n) == ""}
+    errors = {
+        n: "is required" for n in TARGET_FIELDS if cleaned.get(n) is None or cleaned.get(n) == ""
+    }
     if not errors and cleaned["ends_on"] < cleaned["starts_on"]:
         errors["ends_on"] = "is before the start"
     _fail(errors)
@@ -367,8 +486,16 @@ def plan_add(*, actor, **fields: Any) -> AskPlanItem:
         errors["contact_id"] = "choose a customer contact or name a partner"
     if not cleaned.get("due_on"):
         errors["due_on"] = "is required"
-    owner = _user_by_email(cleaned.get("owner_email", ""), "owner_email", errors) if cleaned.get("owner_email") else actor
-    if cleaned.get("due_on") and cleaned.get("review_on") and cleaned["review_on"] < cleaned["due_on"]:
+    owner = (
+        _user_by_email(cleaned.get("owner_email", ""), "owner_email", errors)
+        if cleaned.get("owner_email")
+        else actor
+    )
+    if (
+        cleaned.get("due_on")
+        and cleaned.get("review_on")
+        and cleaned["review_on"] < cleaned["due_on"]
+    ):
         errors["review_on"] = "is before the due date"
     _fail(errors)
     if owner != actor and not perms.can_manage(actor):
@@ -379,8 +506,14 @@ def plan_add(*, actor, **fields: Any) -> AskPlanItem:
 
 def plan_update(*, actor, item: AskPlanItem, status: str, note: str | None = None) -> AskPlanItem:
     """Record how an ask went; a finished status stamps the completion date."""
-    _require(perms.can_manage(actor) or item.owner_id == actor.pk, "Only the owner of this ask or a program manager can update it.")
-    cleaned = _clean({"status": v.choice(PlanStatus), "note": v.text(500)}, {"status": status, "note": note or item.note})
+    _require(
+        perms.can_manage(actor) or item.owner_id == actor.pk,
+        "Only the owner of this ask or a program manager can update it.",
+    )
+    cleaned = _clean(
+        {"status": v.choice(PlanStatus), "note": v.text(500)},
+        {"status": status, "note": note or item.note},
+    )
     item.status, item.note = cleaned["status"], cleaned["note"]
     item.completed_on = timezone.now().date() if item.status != PlanStatus.PLANNED else None
     item.save(update_fields=["status", "note", "completed_on"])
@@ -394,15 +527,29 @@ def source_cost_set(*, actor, channel: str, cost_per_lead: Any, note: str = "") 
                      {"channel": channel, "cost_per_lead": cost_per_lead, "note": note})  # fmt: skip
     if cleaned["cost_per_lead"] is None:
         _fail({"cost_per_lead": "is required"})
-    cost, _ = SourceCost.objects.update_or_create(channel=cleaned["channel"], defaults={"cost_per_lead": cleaned["cost_per_lead"], "note": cleaned["note"]})
+    cost, _ = SourceCost.objects.update_or_create(
+        channel=cleaned["channel"],
+        defaults={"cost_per_lead": cleaned["cost_per_lead"], "note": cleaned["note"]},
+    )
     return cost
 
 
-def referral_pass(*, actor, account: Account, company: str, contact_name: str = "", passed_on: Any = None, note: str = "") -> PassedReferral:
+def referral_pass(
+    *,
+    actor,
+    account: Account,
+    company: str,
+    contact_name: str = "",
+    passed_on: Any = None,
+    note: str = "",
+) -> PassedReferral:
     """Record a referral we passed to a customer; it also counts as a give-back to them."""
     from refdesk.growth.services import giveback_log
 
-    _require(perms.can_manage(actor) or account.owner_id == actor.pk, "Only a program manager or the account owner can do this.")
+    _require(
+        perms.can_manage(actor) or account.owner_id == actor.pk,
+        "Only a program manager or the account owner can do this.",
+    )
     cleaned = _clean({"company": v.text(200, required=True), "contact_name": v.text(200), "passed_on": v.date, "note": v.text(500)},
                      {"company": company, "contact_name": contact_name, "passed_on": passed_on, "note": note})  # fmt: skip
     cleaned["passed_on"] = cleaned["passed_on"] or timezone.now().date()

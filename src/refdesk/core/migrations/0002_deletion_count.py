@@ -4,17 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DeletionCount',
+            name="DeletionCount",
             fields=[
-                ('table', models.CharField(max_length=100, primary_key=True, serialize=False)),
-                ('deleted', models.BigIntegerField(default=0)),
+                ("table", models.CharField(max_length=100, primary_key=True, serialize=False)),
+                ("deleted", models.BigIntegerField(default=0)),
             ],
         ),
     ]

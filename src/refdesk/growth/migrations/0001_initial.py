@@ -9,166 +9,535 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('pool', '0006_updated_at_indexes'),
+        ("pool", "0006_updated_at_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='GrowthSettings',
+            name="GrowthSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_live_days', models.PositiveSmallIntegerField(default=90, help_text='Live at least this many days before asking', validators=[django.core.validators.MaxValueValidator(3650)])),
-                ('min_nps', models.PositiveSmallIntegerField(default=9, help_text='Latest NPS at least this', validators=[django.core.validators.MaxValueValidator(10)])),
-                ('stale_after_days', models.PositiveSmallIntegerField(default=182, help_text='A profile not confirmed for this long is stale', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(3650)])),
-                ('sharing_rule', models.BooleanField(default=False, help_text='Reps who keep their customers out of the pool may only request their own accounts')),
-                ('sharing_min_percent', models.PositiveSmallIntegerField(default=25, help_text="Share of a rep's accounts that must have an active reference to count as sharing", validators=[django.core.validators.MaxValueValidator(100)])),
-                ('giveback_gap', models.PositiveSmallIntegerField(default=3, help_text='Flag a customer when asks exceed gives by this many', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(1000)])),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "min_live_days",
+                    models.PositiveSmallIntegerField(
+                        default=90,
+                        help_text="Live at least this many days before asking",
+                        validators=[django.core.validators.MaxValueValidator(3650)],
+                    ),
+                ),
+                (
+                    "min_nps",
+                    models.PositiveSmallIntegerField(
+                        default=9,
+                        help_text="Latest NPS at least this",
+                        validators=[django.core.validators.MaxValueValidator(10)],
+                    ),
+                ),
+                (
+                    "stale_after_days",
+                    models.PositiveSmallIntegerField(
+                        default=182,
+                        help_text="A profile not confirmed for this long is stale",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(3650),
+                        ],
+                    ),
+                ),
+                (
+                    "sharing_rule",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Reps who keep their customers out of the pool may only request their own accounts",
+                    ),
+                ),
+                (
+                    "sharing_min_percent",
+                    models.PositiveSmallIntegerField(
+                        default=25,
+                        help_text="Share of a rep's accounts that must have an active reference to count as sharing",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                    ),
+                ),
+                (
+                    "giveback_gap",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        help_text="Flag a customer when asks exceed gives by this many",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(1000),
+                        ],
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name_plural': 'growth settings',
-                'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='growth_settings_single_row')],
+                "verbose_name_plural": "growth settings",
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("id", 1)), name="growth_settings_single_row"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OnboardingMilestone',
+            name="OnboardingMilestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('kick_off', 'Kick-off'), ('go_live', 'Go-live'), ('check_in', 'Check-in'), ('follow_up', 'Onboarding follow-up due')], max_length=12)),
-                ('occurred_on', models.DateField(help_text='When it happened (or is due, for a follow-up)')),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('done', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='pool.account')),
-                ('logged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("kick_off", "Kick-off"),
+                            ("go_live", "Go-live"),
+                            ("check_in", "Check-in"),
+                            ("follow_up", "Onboarding follow-up due"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "occurred_on",
+                    models.DateField(help_text="When it happened (or is due, for a follow-up)"),
+                ),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("done", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="milestones",
+                        to="pool.account",
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on', '-pk'],
+                "ordering": ["-occurred_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ProfileConfirmation',
+            name="ProfileConfirmation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_confirmed_at', models.DateTimeField(blank=True, null=True)),
-                ('confirmed_by', models.CharField(blank=True, help_text="'portal' or a user's email", max_length=100)),
-                ('reconfirm_requested_at', models.DateTimeField(blank=True, null=True)),
-                ('nonce', models.CharField(blank=True, max_length=24)),
-                ('reference', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='confirmation', to='pool.referenceprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("last_confirmed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "confirmed_by",
+                    models.CharField(
+                        blank=True, help_text="'portal' or a user's email", max_length=100
+                    ),
+                ),
+                ("reconfirm_requested_at", models.DateTimeField(blank=True, null=True)),
+                ("nonce", models.CharField(blank=True, max_length=24)),
+                (
+                    "reference",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="confirmation",
+                        to="pool.referenceprofile",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Win',
+            name="Win",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=100, unique=True, verbose_name='opportunity id')),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('closed_on', models.DateField()),
-                ('products', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wins', to='pool.account')),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='wins', to='pool.contact')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reference', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='pool.referenceprofile')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_id",
+                    models.CharField(max_length=100, unique=True, verbose_name="opportunity id"),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                ("closed_on", models.DateField()),
+                ("products", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wins",
+                        to="pool.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="wins",
+                        to="pool.contact",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="pool.referenceprofile",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-closed_on', '-pk'],
+                "ordering": ["-closed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Escalation',
+            name="Escalation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('summary', models.CharField(max_length=300)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('closed', 'Closed')], default='open', max_length=8)),
-                ('opened_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='escalations', to='pool.account')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("summary", models.CharField(max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("closed", "Closed")],
+                        default="open",
+                        max_length=8,
+                    ),
+                ),
+                ("opened_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="escalations",
+                        to="pool.account",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opened_on', '-pk'],
-                'indexes': [models.Index(fields=['account', 'status'], name='escalation_account_idx')],
+                "ordering": ["-opened_on", "-pk"],
+                "indexes": [
+                    models.Index(fields=["account", "status"], name="escalation_account_idx")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='GiveBack',
+            name="GiveBack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('publicity', 'Publicity for them'), ('training', 'Training'), ('introduction', 'Introduction'), ('referral', 'Referral passed to them'), ('event', 'Event pass or invitation'), ('other', 'Other')], max_length=14)),
-                ('occurred_on', models.DateField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('value', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True)),
-                ('source_key', models.CharField(blank=True, help_text='Set when another part of Refdesk logged it', max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='givebacks', to='pool.account')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='pool.contact')),
-                ('logged_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("publicity", "Publicity for them"),
+                            ("training", "Training"),
+                            ("introduction", "Introduction"),
+                            ("referral", "Referral passed to them"),
+                            ("event", "Event pass or invitation"),
+                            ("other", "Other"),
+                        ],
+                        max_length=14,
+                    ),
+                ),
+                ("occurred_on", models.DateField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                (
+                    "value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True),
+                ),
+                (
+                    "source_key",
+                    models.CharField(
+                        blank=True,
+                        help_text="Set when another part of Refdesk logged it",
+                        max_length=100,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="givebacks",
+                        to="pool.account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="pool.contact",
+                    ),
+                ),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_on', '-pk'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('source_key', ''), _negated=True), fields=('source_key',), name='giveback_source_unique'), models.CheckConstraint(condition=models.Q(('value__isnull', True), ('value__gte', Decimal('0')), _connector='OR'), name='giveback_value_positive')],
+                "ordering": ["-occurred_on", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("source_key", ""), _negated=True),
+                        fields=("source_key",),
+                        name="giveback_source_unique",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("value__isnull", True), ("value__gte", Decimal("0")), _connector="OR"
+                        ),
+                        name="giveback_value_positive",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Nomination',
+            name="Nomination",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('happy_customer', 'Happy customer'), ('pocket_reference', 'Pocket reference')], default='happy_customer', max_length=20)),
-                ('reason', models.TextField()),
-                ('status', models.CharField(choices=[('submitted', 'Awaiting review'), ('accepted', 'Accepted'), ('declined', 'Declined')], default='submitted', max_length=12)),
-                ('decline_reason', models.CharField(blank=True, max_length=500)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('credited_points', models.IntegerField(default=0, help_text='Points the nominator earned (0: none)')),
-                ('credit_note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField()),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nominations', to='pool.contact')),
-                ('nominator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='nominations', to=settings.AUTH_USER_MODEL)),
-                ('reference', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='nominations', to='pool.referenceprofile')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("happy_customer", "Happy customer"),
+                            ("pocket_reference", "Pocket reference"),
+                        ],
+                        default="happy_customer",
+                        max_length=20,
+                    ),
+                ),
+                ("reason", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Awaiting review"),
+                            ("accepted", "Accepted"),
+                            ("declined", "Declined"),
+                        ],
+                        default="submitted",
+                        max_length=12,
+                    ),
+                ),
+                ("decline_reason", models.CharField(blank=True, max_length=500)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "credited_points",
+                    models.IntegerField(
+                        default=0, help_text="Points the nominator earned (0: none)"
+                    ),
+                ),
+                ("credit_note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nominations",
+                        to="pool.contact",
+                    ),
+                ),
+                (
+                    "nominator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="nominations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="nominations",
+                        to="pool.referenceprofile",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-pk'],
-                'indexes': [models.Index(fields=['status', '-created_at'], name='nomination_status_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'submitted')), fields=('contact',), name='nomination_one_open_per_contact')],
+                "ordering": ["-created_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["status", "-created_at"], name="nomination_status_idx")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "submitted")),
+                        fields=("contact",),
+                        name="nomination_one_open_per_contact",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SurveyResponse',
+            name="SurveyResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('nps', 'NPS (0–10)'), ('csat', 'CSAT (1–5)')], max_length=4)),
-                ('score', models.PositiveSmallIntegerField(validators=[django.core.validators.MaxValueValidator(10)])),
-                ('answered_on', models.DateField()),
-                ('comment', models.TextField(blank=True)),
-                ('source', models.CharField(blank=True, help_text='The file it came from', max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contact', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='survey_responses', to='pool.contact')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("nps", "NPS (0–10)"), ("csat", "CSAT (1–5)")], max_length=4
+                    ),
+                ),
+                (
+                    "score",
+                    models.PositiveSmallIntegerField(
+                        validators=[django.core.validators.MaxValueValidator(10)]
+                    ),
+                ),
+                ("answered_on", models.DateField()),
+                ("comment", models.TextField(blank=True)),
+                (
+                    "source",
+                    models.CharField(blank=True, help_text="The file it came from", max_length=200),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="survey_responses",
+                        to="pool.contact",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-answered_on', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('contact', 'kind', 'answered_on'), name='survey_one_per_contact_kind_day')],
+                "ordering": ["-answered_on", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("contact", "kind", "answered_on"),
+                        name="survey_one_per_contact_kind_day",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WishListEntry',
+            name="WishListEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField()),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wishes', to='pool.account')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='wishes', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wishes",
+                        to="pool.account",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="wishes",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'wish list entries',
-                'ordering': ['-created_at', '-pk'],
-                'constraints': [models.UniqueConstraint(fields=('user', 'account'), name='wish_once_per_user_account')],
+                "verbose_name_plural": "wish list entries",
+                "ordering": ["-created_at", "-pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("user", "account"), name="wish_once_per_user_account"
+                    )
+                ],
             },
         ),
     ]

@@ -8,190 +8,536 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('pool', '0006_updated_at_indexes'),
+        ("pool", "0006_updated_at_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='FeeRule',
+            name="FeeRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('source', models.CharField(blank=True, choices=[('customer', 'Customer'), ('partner', 'Partner'), ('employee', 'Employee'), ('event', 'Event'), ('web', 'Web')], help_text='Blank: any source', max_length=10)),
-                ('kind', models.CharField(choices=[('percent', 'Percentage of the sale'), ('flat', 'Flat amount')], max_length=8)),
-                ('percent', models.DecimalField(blank=True, decimal_places=2, help_text='Of the won amount', max_digits=5, null=True)),
-                ('flat_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('employee_share_percent', models.DecimalField(decimal_places=2, default=Decimal('0'), help_text='Of the fee, credited to the employee who surfaced the referral', max_digits=5)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("customer", "Customer"),
+                            ("partner", "Partner"),
+                            ("employee", "Employee"),
+                            ("event", "Event"),
+                            ("web", "Web"),
+                        ],
+                        help_text="Blank: any source",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("percent", "Percentage of the sale"), ("flat", "Flat amount")],
+                        max_length=8,
+                    ),
+                ),
+                (
+                    "percent",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Of the won amount",
+                        max_digits=5,
+                        null=True,
+                    ),
+                ),
+                (
+                    "flat_amount",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "employee_share_percent",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        help_text="Of the fee, credited to the employee who surfaced the referral",
+                        max_digits=5,
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['source', 'name'],
+                "ordering": ["source", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SourceCost',
+            name="SourceCost",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('channel', models.CharField(help_text='e.g. Paid search, Trade shows, or a referral source', max_length=100, unique=True)),
-                ('cost_per_lead', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        help_text="e.g. Paid search, Trade shows, or a referral source",
+                        max_length=100,
+                        unique=True,
+                    ),
+                ),
+                ("cost_per_lead", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['channel'],
+                "ordering": ["channel"],
             },
         ),
         migrations.CreateModel(
-            name='AskPlanItem',
+            name="AskPlanItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('partner_name', models.CharField(blank=True, max_length=200)),
-                ('due_on', models.DateField()),
-                ('review_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('asked', 'Asked'), ('referred', 'Referred someone'), ('declined', 'Declined'), ('done', 'Done')], default='planned', max_length=10)),
-                ('completed_on', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='pool.contact')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='ask_plan_items', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("partner_name", models.CharField(blank=True, max_length=200)),
+                ("due_on", models.DateField()),
+                ("review_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("asked", "Asked"),
+                            ("referred", "Referred someone"),
+                            ("declined", "Declined"),
+                            ("done", "Done"),
+                        ],
+                        default="planned",
+                        max_length=10,
+                    ),
+                ),
+                ("completed_on", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="pool.contact",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ask_plan_items",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PassedReferral',
+            name="PassedReferral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('company', models.CharField(max_length=200)),
-                ('contact_name', models.CharField(blank=True, max_length=200)),
-                ('passed_on', models.DateField()),
-                ('note', models.CharField(blank=True, max_length=500)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='referrals_received', to='pool.account')),
-                ('passed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("company", models.CharField(max_length=200)),
+                ("contact_name", models.CharField(blank=True, max_length=200)),
+                ("passed_on", models.DateField()),
+                ("note", models.CharField(blank=True, max_length=500)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="referrals_received",
+                        to="pool.account",
+                    ),
+                ),
+                (
+                    "passed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-passed_on', '-pk'],
+                "ordering": ["-passed_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralLead',
+            name="ReferralLead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('company', models.CharField(max_length=200)),
-                ('company_key', models.CharField(db_index=True, editable=False, help_text='Normalised name for duplicates', max_length=200)),
-                ('contact_name', models.CharField(blank=True, max_length=200)),
-                ('contact_email', models.EmailField(blank=True, db_index=True, max_length=254)),
-                ('source', models.CharField(choices=[('customer', 'Customer'), ('partner', 'Partner'), ('employee', 'Employee'), ('event', 'Event'), ('web', 'Web')], max_length=10)),
-                ('referrer_name', models.CharField(blank=True, help_text='Partner, event or web source by name', max_length=200)),
-                ('referrer_email', models.EmailField(blank=True, help_text='Where progress updates go', max_length=254)),
-                ('stage', models.CharField(choices=[('new', 'New'), ('contacted', 'Contacted'), ('qualified', 'Qualified'), ('proposal', 'Proposal'), ('won', 'Closed won'), ('lost', 'Closed lost')], default='new', max_length=10)),
-                ('expected_value', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('amount', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True, verbose_name='won amount')),
-                ('lost_reason', models.CharField(blank=True, max_length=300)),
-                ('products', models.JSONField(blank=True, default=list)),
-                ('notes', models.TextField(blank=True)),
-                ('received_on', models.DateField()),
-                ('closed_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referral_leads', to=settings.AUTH_USER_MODEL)),
-                ('referrer_contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals_made', to='pool.contact')),
-                ('referrer_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referrals_made', to=settings.AUTH_USER_MODEL)),
-                ('surfaced_by', models.ForeignKey(blank=True, help_text='The employee (sales, service or support) who surfaced it', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referrals_surfaced', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("company", models.CharField(max_length=200)),
+                (
+                    "company_key",
+                    models.CharField(
+                        db_index=True,
+                        editable=False,
+                        help_text="Normalised name for duplicates",
+                        max_length=200,
+                    ),
+                ),
+                ("contact_name", models.CharField(blank=True, max_length=200)),
+                ("contact_email", models.EmailField(blank=True, db_index=True, max_length=254)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("customer", "Customer"),
+                            ("partner", "Partner"),
+                            ("employee", "Employee"),
+                            ("event", "Event"),
+                            ("web", "Web"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "referrer_name",
+                    models.CharField(
+                        blank=True, help_text="Partner, event or web source by name", max_length=200
+                    ),
+                ),
+                (
+                    "referrer_email",
+                    models.EmailField(
+                        blank=True, help_text="Where progress updates go", max_length=254
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("contacted", "Contacted"),
+                            ("qualified", "Qualified"),
+                            ("proposal", "Proposal"),
+                            ("won", "Closed won"),
+                            ("lost", "Closed lost"),
+                        ],
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "expected_value",
+                    models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=14,
+                        null=True,
+                        verbose_name="won amount",
+                    ),
+                ),
+                ("lost_reason", models.CharField(blank=True, max_length=300)),
+                ("products", models.JSONField(blank=True, default=list)),
+                ("notes", models.TextField(blank=True)),
+                ("received_on", models.DateField()),
+                ("closed_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referral_leads",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "referrer_contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_made",
+                        to="pool.contact",
+                    ),
+                ),
+                (
+                    "referrer_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="referrals_made",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "surfaced_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The employee (sales, service or support) who surfaced it",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referrals_surfaced",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_on', '-pk'],
+                "ordering": ["-received_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralFee',
+            name="ReferralFee",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('payee', models.CharField(choices=[('referrer', 'Referrer'), ('employee', 'Employee who surfaced it')], max_length=10)),
-                ('payee_label', models.CharField(max_length=200)),
-                ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('status', models.CharField(choices=[('owed', 'Owed'), ('paid', 'Paid')], default='owed', max_length=5)),
-                ('paid_on', models.DateField(blank=True, null=True)),
-                ('created_at', models.DateTimeField()),
-                ('payee_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='referral_fees', to=settings.AUTH_USER_MODEL)),
-                ('rule', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='referrals.feerule')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='fees', to='referrals.referrallead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "payee",
+                    models.CharField(
+                        choices=[
+                            ("referrer", "Referrer"),
+                            ("employee", "Employee who surfaced it"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("payee_label", models.CharField(max_length=200)),
+                ("amount", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("owed", "Owed"), ("paid", "Paid")], default="owed", max_length=5
+                    ),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "payee_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="referral_fees",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rule",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="referrals.feerule",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="fees",
+                        to="referrals.referrallead",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', 'pk'],
+                "ordering": ["-created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='LeadEvent',
+            name="LeadEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=30)),
-                ('text', models.CharField(max_length=500)),
-                ('at', models.DateTimeField()),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='referrals.referrallead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=30)),
+                ("text", models.CharField(max_length=500)),
+                ("at", models.DateTimeField()),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="referrals.referrallead",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ReferralTarget',
+            name="ReferralTarget",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=100)),
-                ('starts_on', models.DateField()),
-                ('ends_on', models.DateField()),
-                ('lead_count', models.PositiveIntegerField(help_text='Referral leads wanted in the period')),
-                ('value', models.DecimalField(decimal_places=2, help_text='Won value wanted from referrals in the period', max_digits=14, verbose_name='expected value')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=100)),
+                ("starts_on", models.DateField()),
+                ("ends_on", models.DateField()),
+                (
+                    "lead_count",
+                    models.PositiveIntegerField(help_text="Referral leads wanted in the period"),
+                ),
+                (
+                    "value",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Won value wanted from referrals in the period",
+                        max_digits=14,
+                        verbose_name="expected value",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-starts_on', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('ends_on__gte', models.F('starts_on'))), name='target_period_order')],
+                "ordering": ["-starts_on", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("ends_on__gte", models.F("starts_on"))),
+                        name="target_period_order",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ReferralThankYou',
+            name="ReferralThankYou",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occasion', models.CharField(choices=[('arrival', 'Referral arrived'), ('close', 'Referral closed')], max_length=10)),
-                ('due_on', models.DateField()),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('done_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='thank_yous', to='referrals.referrallead')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "occasion",
+                    models.CharField(
+                        choices=[("arrival", "Referral arrived"), ("close", "Referral closed")],
+                        max_length=10,
+                    ),
+                ),
+                ("due_on", models.DateField()),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                (
+                    "done_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="thank_yous",
+                        to="referrals.referrallead",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='referrallead',
-            index=models.Index(fields=['source', 'stage'], name='lead_source_stage_idx'),
+            model_name="referrallead",
+            index=models.Index(fields=["source", "stage"], name="lead_source_stage_idx"),
         ),
         migrations.AddConstraint(
-            model_name='referrallead',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('stage', 'won'), _negated=True), ('amount__isnull', False), _connector='OR'), name='lead_won_has_amount'),
+            model_name="referrallead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("stage", "won"), _negated=True),
+                    ("amount__isnull", False),
+                    _connector="OR",
+                ),
+                name="lead_won_has_amount",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referrallead',
-            constraint=models.CheckConstraint(condition=models.Q(('amount__isnull', True), ('amount__gte', Decimal('0')), _connector='OR'), name='lead_amount_positive'),
+            model_name="referrallead",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("amount__isnull", True), ("amount__gte", Decimal("0")), _connector="OR"
+                ),
+                name="lead_amount_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referralfee',
-            constraint=models.UniqueConstraint(fields=('lead', 'payee'), name='fee_once_per_lead_payee'),
+            model_name="referralfee",
+            constraint=models.UniqueConstraint(
+                fields=("lead", "payee"), name="fee_once_per_lead_payee"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referralthankyou',
-            constraint=models.UniqueConstraint(fields=('lead', 'occasion'), name='thank_you_once_per_occasion'),
+            model_name="referralthankyou",
+            constraint=models.UniqueConstraint(
+                fields=("lead", "occasion"), name="thank_you_once_per_occasion"
+            ),
         ),
     ]

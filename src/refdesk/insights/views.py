@@ -1,0 +1,120 @@
+"""Insights pages: the dashboard, the rows behind each figure, and their exports (thin doors onto selectors)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from refdesk.core.errors import InvalidInput
+from refdesk.core.views import fetch, paginate
+from refdesk.insights import charts, exporting, selectors
+
+
+def _period(request):
+    return selectors.period_parse(request.GET.get("from", "")[:20], request.GET.get("to", "")[:20])
+
+
+def _query(period) -> str:
+    return f"from={period.start.isoformat()}&to={period.end.isoformat()}"
+
+
+@login_required
+@require_GET
+def home(request):
+    fetch(selectors.require_read, user=request.user)
+    try:
+        period = _period(request)
+    except InvalidInput as exc:
+        context = {
+            "error": exc.message,
+            "values": {
+                "from": request.GET.get("from", "")[:20],
+                "to": request.GET.get("to", "")[:20],
+            },
+        }
+        return render(request, "insights/home.html", context, status=422)
+    figures = fetch(selectors.dashboard, user=request.user, period=period)
+    panels = [
+        {
+            "figure": f,
+            "svg": charts.bar_chart(
+                f.chart, title=f.title, unit=f.chart_unit, kind=f.chart_kind, series=f.series
+            ),
+        }
+        for f in figures
+    ]
+    context = {
+        "panels": panels,
+        "period": period,
+        "query": _query(period),
+        "values": period.as_dict(),
+    }
+    return render(request, "insights/home.html", context)
+
+
+@login_required
+@require_GET
+def figure_rows(request, figure: str):
+    try:
+        period = _period(request)
+    except InvalidInput as exc:
+        return render(request, "insights/rows.html", {"error": exc.message}, status=422)
+    rows = fetch(selectors.figure_rows, user=request.user, key=figure, period=period)
+    page = paginate(request, rows.queryset)
+    context = {
+        "rows": rows,
+        "page": page,
+        "period": period,
+        "query": _query(period),
+        "figure": figure,
+    }
+    return render(request, "insights/rows.html", context)
+
+
+def _download(columns, data, *, fmt: str, name: str, title: str):
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exporting.csv_lines(columns, data), content_type=exporting.CONTENT_TYPES["csv"]
+        )
+    else:
+        response = HttpResponse(
+            exporting.xlsx_bytes(columns, data, title=title),
+            content_type=exporting.CONTENT_TYPES["xlsx"],
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response
+
+
+def _bad(exc: InvalidInput):
+    return HttpResponse(exc.message, status=422, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_GET
+def figure_export(request, figure: str, fmt: str):
+    try:
+        fmt, period = exporting.export_format(fmt), _period(request)
+    except InvalidInput as exc:
+        return _bad(exc)
+    result = fetch(selectors.figure_get, user=request.user, key=figure, period=period)
+    return _download(
+        result.columns,
+        result.rows,
+        fmt=fmt,
+        name=f"{figure}-{period.start}-{period.end}",
+        title=figure,
+    )
+
+
+@login_required
+@require_GET
+def rows_export(request, figure: str, fmt: str):
+    try:
+        fmt, period = exporting.export_format(fmt), _period(request)
+    except InvalidInput as exc:
+        return _bad(exc)
+    rows = fetch(selectors.figure_rows, user=request.user, key=figure, period=period)
+    data = rows.queryset.iterator(chunk_size=2000)
+    return _download(
+        rows.columns, data, fmt=fmt, name=f"{figure}-rows-{period.start}-{period.end}", title=figure
+    )
