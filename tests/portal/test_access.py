@@ -161,3 +161,16 @@ def test_the_program_manager_sends_and_revokes_from_the_reference_page(
     assert services.access_for(ada.contact).nonce != nonce
     api = client.post(f"/api/references/{ada.pk}/portal-revoke")
     assert api.status_code == 200 and api.json()["revoked_at"]
+
+
+def test_an_address_trying_many_bad_links_is_refused_for_a_while(client, ada, settings):
+    settings.REFDESK_LINK_FAILURES_PER_IP = 3
+    good = links.link_path(services.access_for(ada.contact))
+    for n in range(3):
+        assert client.get(f"/portal/t/guess{n}/").status_code == 400
+    refused = client.get("/portal/t/guess9/")
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0 and "Try again in" in refused.content.decode()
+    # Even a working link is refused from that address for now; another address gets in.
+    assert client.get(good).status_code == 429
+    assert client.get(good, REMOTE_ADDR="10.0.0.9").status_code == 302

@@ -98,6 +98,7 @@ def start(request):
     return _no_store(render(request, "portal/start.html", context, status=status))
 
 
+@ratelimit.link_limited("portal")
 def open_link(request, token: str):
     """A link from an email: check it, open a portal session for that person, land on the page it names."""
     try:
