@@ -121,30 +121,35 @@ def _blank_to_none(data: dict) -> dict:
     return {k: val for k, val in data.items() if val not in (None, "")}
 
 
-@login_required
-def target_list(request):
-    """Referral targets per period (count and value) with progress; program managers set them here."""
-    rows = fetch(selectors.target_progress, user=request.user)
+def _table_with_form(request, *, rows, form_class, refusal, save, saved, template):
+    """A program manager's table with an add form under it (targets, lead costs)."""
     can_manage = perms.can_manage(request.user)
-    form = forms.TargetForm(request.POST or None)
+    form = form_class(request.POST or None)
     if request.method == "POST":
-        _refuse_unless(can_manage, "Only a program manager sets referral targets.")
-        if _save_or_errors(
-            request, form, lambda data: services.target_set(actor=request.user, **data)
-        ):
-            messages.success(request, "Target set.")
-            return redirect("referrals:target-list")
+        _refuse_unless(can_manage, refusal)
+        if _save_or_errors(request, form, save):
+            messages.success(request, saved)
+            return redirect(request.path)
     context = {
         "rows": rows,
         "form": form,
         "can_manage": can_manage,
         "can_log": perms.can_log(request.user),
     }
-    return render(
+    return render(request, template, context, status=422 if request.method == "POST" else 200)
+
+
+@login_required
+def target_list(request):
+    """Referral targets per period (count and value) with progress; program managers set them here."""
+    return _table_with_form(
         request,
-        "referrals/target_list.html",
-        context,
-        status=422 if request.method == "POST" else 200,
+        rows=fetch(selectors.target_progress, user=request.user),
+        form_class=forms.TargetForm,
+        refusal="Only a program manager sets referral targets.",
+        save=lambda data: services.target_set(actor=request.user, **data),
+        saved="Target set.",
+        template="referrals/target_list.html",
     )
 
 
@@ -257,27 +262,14 @@ def fee_rule_toggle(request, rule_id: int):
 @login_required
 def cost_list(request):
     """Cost per lead (and per won deal) from each referral source beside the costs entered for other channels."""
-    rows = fetch(selectors.cost_comparison, user=request.user)
-    can_manage = perms.can_manage(request.user)
-    form = forms.SourceCostForm(request.POST or None)
-    if request.method == "POST":
-        _refuse_unless(can_manage, "Only a program manager enters lead costs.")
-        if _save_or_errors(
-            request, form, lambda data: services.source_cost_set(actor=request.user, **data)
-        ):
-            messages.success(request, "Cost saved.")
-            return redirect("referrals:cost-list")
-    context = {
-        "rows": rows,
-        "form": form,
-        "can_manage": can_manage,
-        "can_log": perms.can_log(request.user),
-    }
-    return render(
+    return _table_with_form(
         request,
-        "referrals/cost_list.html",
-        context,
-        status=422 if request.method == "POST" else 200,
+        rows=fetch(selectors.cost_comparison, user=request.user),
+        form_class=forms.SourceCostForm,
+        refusal="Only a program manager enters lead costs.",
+        save=lambda data: services.source_cost_set(actor=request.user, **data),
+        saved="Cost saved.",
+        template="referrals/cost_list.html",
     )
 
 
