@@ -344,7 +344,8 @@ class PoolIndex:
             bonus = s.competitor_part(rival, (spec.competitor,), w("competitor"))[0]
             scores[np.array(self.displaced[rival], dtype=np.int64)] += bonus
 
-        if s.asks_for_fit(spec, rules):
+        need_fit = s.asks_for_fit(spec, rules)
+        if need_fit:
             # Only references that match something asked for; see scoring.FIT_CRITERIA.
             scores[scores <= base] = NEG
         # Ineligible references keep their NEG (plus a few points): below any real score.
@@ -379,7 +380,6 @@ class PoolIndex:
         name_rules["fatigue"] += fatigued
         newly += fatigued
 
-        need_fit = s.asks_for_fit(spec, rules)
         picked = self._pick(scores, limit + SLACK)
         # Who is already on another open request is live data, looked up only for the few picked.
         busy = busy_lookup([self.cands[p].reference_id for p in picked]) if busy_lookup else set()
