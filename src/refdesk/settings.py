@@ -1,10 +1,12 @@
 """Refdesk settings: one file, read from the environment (see .env.example)."""
 
 import os
+import re
 import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("REFDESK_VAR_DIR", Path.cwd() / "var")).resolve()
@@ -127,6 +129,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Per-connection settings for the insights queries: sorts and hash aggregates of a few hundred
+    # thousand rows stay in memory, and no JIT compilation (it costs more than it saves on these).
+    PG_WORK_MEM = env_str("REFDESK_PG_WORK_MEM") or "32MB"
+    if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", PG_WORK_MEM):
+        raise ImproperlyConfigured("REFDESK_PG_WORK_MEM must look like 32MB (a number and kB, MB or GB).")
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"]["options"] = f"-c work_mem={PG_WORK_MEM} -c jit=off"
+
+# Figures of the insights dashboard computed at once, each on its own connection (1 = one by one).
+REFDESK_INSIGHTS_THREADS = env_int("REFDESK_INSIGHTS_THREADS", 2)
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = ["refdesk.people.backends.RoleBackend"]

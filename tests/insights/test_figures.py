@@ -2,6 +2,8 @@
 
 import datetime as dt
 import math
+import threading
+import time
 from decimal import Decimal
 
 import pytest
@@ -229,3 +231,44 @@ def test_it_refuses_a_bad_period_with_a_reason(start, end, field):
 def test_a_blank_period_is_the_last_90_days():
     period = selectors.period_parse("", "", today=dt.date(2026, 6, 30))
     assert (period.start, period.end) == (dt.date(2026, 4, 2), dt.date(2026, 6, 30))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_computed_on_several_connections_at_once_match_one_by_one(program, monkeypatch):
+    # Outside a transaction the dashboard spreads its figures over threads with their own connections.
+    serial = selectors.dashboard_compute(JUNE, now=NOW, threads=1)
+    seen: set[int] = set()
+    for key, fn in list(selectors.FIGURES.items()):
+
+        def recording(period, *, now, _fn=fn):
+            seen.add(threading.get_ident())
+            time.sleep(0.01)  # long enough for the other threads to take their share
+            return _fn(period, now=now)
+
+        monkeypatch.setitem(selectors.FIGURES, key, recording)
+    threaded = selectors.dashboard_compute(JUNE, now=NOW, threads=3)
+    assert len(seen) == 3 and threading.get_ident() not in seen
+    assert [f.as_dict() for f in threaded] == [f.as_dict() for f in serial]
+    assert [f.key for f in threaded] == list(selectors.FIGURE_KEYS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_figure_failing_in_a_thread_fails_the_dashboard(program, monkeypatch):
+    def broken(period, *, now):
+        raise RuntimeError("figure broke")
+
+    monkeypatch.setitem(selectors.FIGURES, "points", broken)
+    with pytest.raises(RuntimeError, match="figure broke"):
+        selectors.dashboard_compute(JUNE, now=NOW, threads=2)
+
+
+def test_shared_passes_are_computed_once_per_dashboard(program, django_assert_max_num_queries):
+    # sla, fulfilment and turnaround share the request counts; industry and region share demand and supply.
+    with django_assert_max_num_queries(40) as captured:
+        selectors.dashboard_compute(JUNE, now=NOW)
+    request_passes = [
+        q
+        for q in captured.captured_queries
+        if '"status_submitted"' in q["sql"] or "status_submitted" in q["sql"]
+    ]
+    assert len(request_passes) == 1
