@@ -43,10 +43,10 @@ class RateLimited(RefdeskError):
 
 
 def _limits() -> tuple[ratelimit.Limit, ratelimit.Limit]:
-    window = getattr(settings, "REFDESK_PORTAL_LINK_WINDOW", 3600)
+    window = settings.REFDESK_PORTAL_LINK_WINDOW
     return (
-        ratelimit.Limit(getattr(settings, "REFDESK_PORTAL_LINKS_PER_EMAIL", 3), window),
-        ratelimit.Limit(getattr(settings, "REFDESK_PORTAL_LINKS_PER_IP", 20), window),
+        ratelimit.Limit(settings.REFDESK_PORTAL_LINKS_PER_EMAIL, window),
+        ratelimit.Limit(settings.REFDESK_PORTAL_LINKS_PER_IP, window),
     )
 
 
