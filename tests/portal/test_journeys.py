@@ -191,6 +191,13 @@ def test_dates_away_keep_the_matcher_from_asking(open_portal, ada):
     )
     assert ada.unavailable_periods.count() == 1
     assert ada.pk not in _ids()
+    # Counted as "away" among the rules that held references back, not as fatigue.
+    engine.reset()
+    found = match_find(
+        user=None,
+        query=MatchQuery(industry="cattle ranch", activity_type="reference_call", limit=10),
+    )
+    assert found["excluded_by_rule"].get("away") == 1 and "fatigue" not in found["excluded_by_rule"]
     period = ada.unavailable_periods.get()
     client.post(f"/portal/preferences/away/{period.pk}/remove/")
     assert ada.pk in _ids()

@@ -275,9 +275,12 @@ class PoolIndex:
     # --- matching ------------------------------------------------------------------
 
     def search(
-        self, spec: MatchSpec, *, limit: int, busy_lookup=None, blocked=None
+        self, spec: MatchSpec, *, limit: int, busy_lookup=None, blocked=None, away=None
     ) -> EngineResult:
-        """The best `limit` eligible references for the request, explained, best first."""
+        """The best `limit` eligible references for the request, explained, best first.
+
+        `away`: references who said they are unavailable today; `blocked`: held back by fatigue rules.
+        """
         n = len(self.cands)
         rules, w = self.rules, self.rules.weight
         elig = self._eligibility(spec.activity_type)
@@ -369,16 +372,18 @@ class PoolIndex:
                 newly += 1
                 scores[p] = NEG
 
-        # Held back by the activity log's fatigue rules (per-type caps, overrides, the
-        # reference's own monthly limit): `activities.selectors.fatigue_exclusions`.
-        fatigued = 0
-        for ref_id in blocked or ():
-            p = self.pos.get(ref_id)
-            if p is not None and eligible[p] and scores[p] > NEG / 2:
-                fatigued += 1
-                scores[p] = NEG
-        name_rules["fatigue"] += fatigued
-        newly += fatigued
+        # Away (the reference's own dates in the portal), then held back by the activity log's
+        # fatigue rules (per-type caps, overrides, their own monthly limit); someone both away
+        # and tired is counted as away, the reason they gave.
+        for rule, ids in (("away", away or ()), ("fatigue", blocked or ())):
+            held_back = 0
+            for ref_id in ids:
+                p = self.pos.get(ref_id)
+                if p is not None and eligible[p] and scores[p] > NEG / 2:
+                    held_back += 1
+                    scores[p] = NEG
+            name_rules[rule] += held_back
+            newly += held_back
 
         picked = self._pick(scores, limit + SLACK)
         # Who is already on another open request is live data, looked up only for the few picked.
@@ -569,7 +574,9 @@ class Engine:
             if new != c.activity_dates:
                 index.upsert(dataclasses.replace(c, activity_dates=new))
 
-    def search(self, spec: MatchSpec, *, rules: Rules, limit: int, blocked=None) -> EngineResult:
+    def search(
+        self, spec: MatchSpec, *, rules: Rules, limit: int, blocked=None, away=None
+    ) -> EngineResult:
         """Bring the index up to date with the database, then match."""
         version = pool_version()
         with self._lock:
@@ -583,7 +590,11 @@ class Engine:
             if stale:
                 held = self._held = self._build(rules, spec.today, version)
             return held.index.search(
-                spec, limit=limit, busy_lookup=reference_ids_on_open_requests, blocked=blocked
+                spec,
+                limit=limit,
+                busy_lookup=reference_ids_on_open_requests,
+                blocked=blocked,
+                away=away,
             )
 
 

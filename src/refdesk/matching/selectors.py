@@ -200,9 +200,7 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: st
     from refdesk.portal.selectors import unavailable_reference_ids
 
     away = unavailable_reference_ids(day=today)
-    if away:
-        blocked = {**dict.fromkeys(away), **blocked}
-    result = engine.search(spec, rules=rules, limit=query.limit, blocked=blocked)
+    result = engine.search(spec, rules=rules, limit=query.limit, blocked=blocked, away=away)
     ids = [r.candidate.reference_id for r in result.ranked]
     # A profile nobody has confirmed for months may be out of date: listed after the fresh ones.
     from refdesk.growth.selectors import stale_reference_ids
