@@ -16,7 +16,11 @@ _real_connect = socket.socket.connect
 
 def _guarded_connect(self, address):
     host = address[0] if isinstance(address, tuple) else address
-    if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") and not host.startswith("/"):
+    if (
+        isinstance(host, str)
+        and host not in ("127.0.0.1", "localhost", "::1")
+        and not host.startswith("/")
+    ):
         raise RuntimeError(f"Tests may only reach 127.0.0.1, not {host!r}")
     return _real_connect(self, address)
 
@@ -34,7 +38,9 @@ PASSWORD = "correct-horse-battery"
 @pytest.fixture
 def program_manager(db):
     """Priya runs the reference program."""
-    return UserFactory(email="priya@vendor.example", first_name="Priya", role=Role.PROGRAM_MANAGER, is_staff=True)
+    return UserFactory(
+        email="priya@vendor.example", first_name="Priya", role=Role.PROGRAM_MANAGER, is_staff=True
+    )
 
 
 @pytest.fixture
@@ -72,9 +78,24 @@ def client_for(client):
 
 def _is_transactional(request) -> bool:
     marker = request.node.get_closest_marker("django_db")
-    if marker and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences") or (marker.args and marker.args[0])):
+    if marker and (
+        marker.kwargs.get("transaction")
+        or marker.kwargs.get("reset_sequences")
+        or (marker.args and marker.args[0])
+    ):
         return True
-    return bool({"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames))
+    return bool(
+        {"transactional_db", "live_server", "django_db_reset_sequences"} & set(request.fixturenames)
+    )
+
+
+@pytest.fixture(autouse=True)
+def _insights_cache_cleared():
+    """Each test starts without pieces of the insights dashboard remembered from another test's data."""
+    from refdesk.insights.selectors import cache_clear
+
+    cache_clear()
+    yield
 
 
 @pytest.fixture(autouse=True)
@@ -92,7 +113,10 @@ def _naics_taxonomy(request):
 
     if not NaicsIndustry.objects.exists():
         NaicsIndustry.objects.bulk_create(
-            [NaicsIndustry(code=code, title=title, parent_id=parent, level=level) for code, title, parent, level in naics.rows()],
+            [
+                NaicsIndustry(code=code, title=title, parent_id=parent, level=level)
+                for code, title, parent, level in naics.rows()
+            ],
             batch_size=500,
         )
     yield
@@ -116,5 +140,7 @@ def _immediate_tasks():
     """Background tasks run where they are enqueued (django-tasks resets its backends on setting_changed)."""
     from django.test import override_settings
 
-    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    ):
         yield

@@ -8,8 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from refdesk.activities.models import Activity
 from refdesk.core.errors import Forbidden, InvalidInput, NotFound
 from refdesk.insights import selectors
+from refdesk.pool.models import ReferenceProfile
 from tests.insights.conftest import JUNE, NOW
 
 
@@ -272,3 +274,17 @@ def test_shared_passes_are_computed_once_per_dashboard(program, django_assert_ma
         if '"status_submitted"' in q["sql"] or "status_submitted" in q["sql"]
     ]
     assert len(request_passes) == 1
+
+
+def test_remembered_pieces_follow_changes_to_the_tables_they_read(program):
+    before = fig("supply_industry").summary["supply"]
+    assert fig("supply_industry").summary["supply"] == before  # answered from memory
+    reference = ReferenceProfile.objects.filter(status="active").first()
+    reference.status = "paused"
+    reference.save()
+    assert fig("supply_industry").summary["supply"] == before - 1
+    used = fig("usage").summary["activities"]
+    Activity.objects.filter(
+        status="completed", occurred_at__gte=JUNE.start_at, occurred_at__lt=JUNE.end_at
+    ).exclude(activity_type__in=["logo", "quote"]).first().delete()
+    assert fig("usage").summary["activities"] == used - 1

@@ -28,6 +28,7 @@ import contextvars
 import datetime as dt
 import math
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -55,7 +56,7 @@ from refdesk.activities.choices import PASSIVE_ACTIVITY_TYPES, ActivityStatus
 from refdesk.activities.models import Activity
 from refdesk.asks.choices import OPEN_REQUEST_STATUSES, CandidateStatus, RequestStatus
 from refdesk.asks.models import ReferenceRequest, RequestCandidate
-from refdesk.core import geo
+from refdesk.core import changes, geo
 from refdesk.core.errors import Forbidden, InvalidInput, NotFound
 from refdesk.growth.choices import NominationStatus
 from refdesk.growth.models import Nomination
@@ -190,6 +191,39 @@ def _once(key, compute: Callable[[], Any]) -> Any:
     """`compute()`, shared with the other figures of the dashboard being computed (if any)."""
     shared = _shared.get()
     return compute() if shared is None else shared.get(key, compute)
+
+
+# Pieces that read many rows but change rarely (supply is the pool as it is now, usage the activity log)
+# are remembered per process until a table they read changes (refdesk.core.changes stamps, one indexed
+# query) or CACHE_MAX_AGE passes: writes that bypass save()/delete() are not seen before that.
+CACHE_MAX_AGE = 600.0
+_cache: dict[tuple, tuple[tuple, float, Any]] = {}
+_cache_lock = threading.Lock()
+
+
+def cache_clear() -> None:
+    """Forget every remembered piece (tests; the benchmark's cold runs)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _remembered(key: tuple, models: tuple, compute: Callable[[], Any]) -> Any:
+    """`compute()`, or its last answer for `key` if none of `models` changed since (and it is not too old)."""
+    version = changes.stamps(*models)
+    with _cache_lock:
+        found = _cache.get(key)
+    if found is not None and found[0] == version and time.monotonic() - found[1] < CACHE_MAX_AGE:
+        return found[2]
+    value = compute()
+    with _cache_lock:
+        if len(_cache) > 256:
+            _cache.clear()
+        _cache[key] = (version, time.monotonic(), value)
+    return value
+
+
+def _pool_tables() -> tuple:
+    return (ReferenceProfile, Contact, Account)
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -576,7 +610,7 @@ def _sector_country_supply() -> dict[tuple[str, str], int]:
         )  # fmt: skip
         return {(k, country): n for k, country, n in grouped}
 
-    return _once(("supply",), compute)
+    return _once(("supply",), lambda: _remembered(("supply",), _pool_tables(), compute))
 
 
 def _regroup(counts: dict[tuple[str, str], int], key: Callable[[str, str], str]) -> dict[str, int]:
@@ -657,6 +691,10 @@ def supply_industry(period: Period, *, now: dt.datetime) -> Figure:
 
 def _product_supply() -> dict[str, int]:
     """Active references per product their account uses (accounts first, so no DISTINCT is needed)."""
+    return _remembered(("product_supply",), _pool_tables(), _product_supply_compute)
+
+
+def _product_supply_compute() -> dict[str, int]:
     p, c, a = ReferenceProfile._meta.db_table, Contact._meta.db_table, Account._meta.db_table
     through, product = Account.products.through._meta.db_table, Product._meta.db_table
     sql = (
@@ -721,6 +759,13 @@ def _usage_cte(period: Period) -> tuple[str, list]:
 
 def _usage_stats(period: Period) -> tuple[dict, list[list]]:
     """References, activities, the busiest 10 %'s share, Gini and the distribution over BUCKETS, in one query."""
+    found = _remembered(
+        ("usage", period), (Activity, ReferenceProfile), lambda: _usage_stats_compute(period)
+    )
+    return dict(found[0]), [list(row) for row in found[1]]
+
+
+def _usage_stats_compute(period: Period) -> tuple[dict, list[list]]:
     cte, params = _usage_cte(period)
     buckets = ", ".join(
         f"COALESCE(SUM(CASE WHEN n >= {lo}"

@@ -270,7 +270,9 @@ def base_exclusions(candidate: Candidate, rules: Rules) -> list[Exclusion]:
             Exclusion("blocked", "the account owner has blocked matching for this customer")
         )
     if candidate.held:
-        result.append(Exclusion("held", "held back until a program manager reviews a poor reference"))
+        result.append(
+            Exclusion("held", "held back until a program manager reviews a poor reference")
+        )
     return result
 
 
