@@ -801,12 +801,17 @@ def fatigued_count(period: Period) -> tuple[int, int | None, int]:
     if rule is None or not rule.short_cap:
         return 0, None, 0
     since = period.end_at - dt.timedelta(days=rule.short_window_days)
-    n = (
+    qs = (
         Activity.objects.filter(status=ActivityStatus.COMPLETED, occurred_at__gte=since, occurred_at__lt=period.end_at,
                                 reference__status=ReferenceStatus.ACTIVE)
         .exclude(activity_type__in=PASSIVE_ACTIVITY_TYPES).order_by()
-        .values("reference_id").annotate(n=Count("pk")).filter(n__gte=rule.short_cap).count()
+        .values("reference_id").annotate(n=Count("pk")).filter(n__gte=rule.short_cap)
     )  # fmt: skip
+    n = _remembered(
+        ("fatigued", period.end, rule.short_cap, rule.short_window_days),
+        (Activity, ReferenceProfile),
+        qs.count,
+    )
     return n, rule.short_cap, rule.short_window_days
 
 
