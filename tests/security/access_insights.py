@@ -15,6 +15,9 @@ INSIGHTS_ACCESS: dict = {
     "insights:figure-rows": READERS,
     "insights:figure-export": READERS,
     "insights:rows-export": READERS,
+    # Executives read the opportunities; only the program manager uploads (POST) or edits one.
+    "insights:opportunity-list": {"GET": READERS, "POST": PM},
+    "insights:opportunity-edit": PM,
     "GET /api/insights/dashboard": READERS,
     "GET /api/insights/rows/{figure}": READERS,
     "GET /api/insights/opportunities": READERS,

@@ -45,8 +45,16 @@ class RequestQuery(Schema):
     mine: bool = False
 
 
+def _opportunity(request_id: int) -> dict | None:
+    from refdesk.insights.opportunity_selectors import opportunity_of_request
+
+    found = opportunity_of_request(request_id=request_id)
+    return {"crm_id": found.crm_id, "prospect": found.prospect, "stage": found.stage} if found else None
+
+
 def _detail(request, request_id: int) -> dict:
-    return presenters.detail_out(request.user, selectors.request_get(user=request.user, request_id=request_id), via="api")
+    detail = presenters.detail_out(request.user, selectors.request_get(user=request.user, request_id=request_id), via="api")
+    return detail | {"opportunity": _opportunity(request_id)}
 
 
 def _get(request, request_id: int):
@@ -73,7 +81,8 @@ def create_request(request, payload: RequestIn):
         requester = User.objects.filter(email__iexact=email).first()
         if requester is None:
             raise NotFound(f"No user with email {email}.")
-    created = services.request_submit(actor=request.user, requester=requester, **data)
+    opportunity = data.pop("opportunity")
+    created = services.request_submit(actor=request.user, requester=requester, opportunity_crm_id=opportunity, **data)
     return Status(201, _detail(request, created.pk))
 
 

@@ -18,6 +18,7 @@ def register(sub) -> None:
     c.add_argument("--product", action="append", default=[], help="a product the prospect wants (repeatable)")
     c.add_argument("--competitor", default="", help="the rival vendor in the deal")
     c.add_argument("--amount", default="", help="the opportunity amount")
+    c.add_argument("--opportunity", default="", help="the CRM id of the open opportunity the request is for")
     c.add_argument("--needed-by", default="", dest="needed_by", help="YYYY-MM-DD")
     c.add_argument("--references", default="1", help="how many references (1-5)")
     c.add_argument("--topics", default="", help="use cases the prospect cares about")
@@ -48,9 +49,12 @@ def _dump(data) -> None:
 
 def _detail(request_id: int) -> dict:
     from refdesk.asks import presenters, selectors
+    from refdesk.insights.opportunity_selectors import opportunity_of_request
 
     request = selectors.request_get_any(request_id)
-    return presenters.detail_out(request.requester, request) | {"allowed_actions": []}
+    found = opportunity_of_request(request_id=request_id)
+    opportunity = {"crm_id": found.crm_id, "prospect": found.prospect, "stage": found.stage} if found else None
+    return presenters.detail_out(request.requester, request) | {"allowed_actions": [], "opportunity": opportunity}
 
 
 def request_create(args) -> int:
@@ -67,7 +71,7 @@ def request_create(args) -> int:
         actor=None, requester=requester, prospect=args.prospect, industry=args.industry, activity_type=args.activity,
         country=args.country, employees=args.employees, products=args.product, competitor=args.competitor,
         amount=args.amount, needed_by=args.needed_by, references_needed=args.references, topics=args.topics,
-        notes=args.notes,
+        notes=args.notes, opportunity_crm_id=args.opportunity,
     )  # fmt: skip
     detail = _detail(request.pk)
     if args.json:
@@ -75,6 +79,8 @@ def request_create(args) -> int:
         return 0
     print(f"Request #{request.pk} for {request.prospect}: {request.get_status_display().lower()}, "
           f"{len(detail['candidates'])} candidate(s) proposed.")  # fmt: skip
+    if detail["opportunity"]:
+        print(f"  for CRM opportunity {detail['opportunity']['crm_id']}")
     for c in detail["candidates"]:
         print(f"  {c['rank']:>2}. {c['score']:5.1f}  {c['name']} at {c['account']}")
     return 0
@@ -125,6 +131,9 @@ def request_show(args) -> int:
         return 0
     print(f"Request #{detail['id']}: {detail['prospect']} — {detail['status']}")
     print(f"  {detail['references_needed']} × {detail['activity_type']} for {detail['requester']['email']}")
+    if detail["opportunity"]:
+        o = detail["opportunity"]
+        print(f"  CRM opportunity {o['crm_id']} ({o['prospect']}, {o['stage']})")
     for c in detail["candidates"]:
         print(f"  {c['rank']:>2}. {c['name']} at {c['account']}: {c['status']}")
     print("Timeline:")

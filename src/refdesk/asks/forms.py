@@ -14,6 +14,11 @@ def _country_choices():
 
 class RequestForm(forms.Form):
     prospect = forms.CharField(label="Prospect company", max_length=200, required=False)
+    opportunity = forms.CharField(
+        label="CRM opportunity", max_length=100, required=False,
+        help_text="Optional: the deal's CRM id, so the program can count what references win.",
+        widget=forms.TextInput(attrs={"list": "opportunity-choices", "autocomplete": "off"}),
+    )  # fmt: skip
     industry = forms.CharField(
         label="Prospect's industry",
         max_length=200,
@@ -45,6 +50,7 @@ class RequestForm(forms.Form):
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
         data["products"] = data.get("products") or ""
+        data["opportunity_crm_id"] = data.pop("opportunity", "") or ""
         return data
 
 

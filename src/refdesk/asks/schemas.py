@@ -44,6 +44,14 @@ class RequestIn(Schema):
     requester_email: Annotated[
         str, Field(max_length=254, description="A program manager may file for someone else"), NoNul
     ] = ""
+    opportunity: Annotated[
+        str,
+        Field(
+            max_length=100,
+            description="The CRM id of the open opportunity this request is for (optional)",
+        ),
+        NoNul,
+    ] = ""
 
 
 class RequestPersonOut(Schema):
@@ -151,10 +159,19 @@ class RequestSummaryOut(Schema):
     sla: RequestSlaOut
 
 
+class RequestOpportunityOut(Schema):
+    crm_id: str
+    prospect: str
+    stage: str
+
+
 class RequestDetailOut(RequestSummaryOut):
     candidates: list[RequestCandidateOut]
     timeline: list[RequestEventOut]
     allowed_actions: list[str]
+    opportunity: RequestOpportunityOut | None = Field(
+        None, description="The CRM opportunity the request was made for, if one is linked"
+    )
 
 
 class RequestPage(Schema):

@@ -200,13 +200,36 @@ def _refresh_due(request: ReferenceRequest, candidates: list[RequestCandidate] |
 # --- submitting and proposing -------------------------------------------------------------------
 
 
-def request_submit(*, actor, requester=None, **fields: Any) -> ReferenceRequest:
-    """File a request for references; candidates are proposed at once (and selected, when automatic)."""
+def _clean_with_opportunity(fields: dict[str, Any], opportunity_crm_id: Any):
+    """The request's fields and the open CRM opportunity it names (or None); every problem reported together."""
+    from refdesk.insights.choices import OpportunityStage
+    from refdesk.insights.opportunity_selectors import opportunity_by_crm_id
+
+    errors: dict[str, str] = {}
+    try:
+        cleaned = clean_request(fields)
+    except InvalidInput as exc:
+        cleaned, errors = {}, dict(exc.details or {})
+    crm_id = v.without_nul("" if opportunity_crm_id is None else str(opportunity_crm_id)).strip()
+    opportunity = opportunity_by_crm_id(crm_id) if crm_id and len(crm_id) <= 100 else None
+    if crm_id and opportunity is None:
+        errors["opportunity"] = f"{crm_id[:100]!r} is not the CRM id of an opportunity we know (ask the program manager to import it)"
+    elif opportunity is not None and opportunity.stage != OpportunityStage.OPEN:
+        # A closed deal gets no new requests: a reference given after the fact would count it as influenced.
+        errors["opportunity"] = f"{crm_id!r} is already {opportunity.get_stage_display().lower()}; name an open opportunity"
+    if errors:
+        summary = "; ".join(f"{name} {reason}" for name, reason in errors.items())
+        raise InvalidInput(f"Please correct: {summary}.", details=errors)
+    return cleaned, opportunity
+
+
+def request_submit(*, actor, requester=None, opportunity_crm_id: str = "", **fields: Any) -> ReferenceRequest:
+    """File a request for references (for an open CRM opportunity, if named); candidates are proposed at once."""
     requester = requester or actor
     _require(requester is not None and perms.can_request(requester), "This user cannot ask for references.")
     if actor is not None and actor != requester:
         _require(is_program_manager(actor), "Only a program manager can file a request for someone else.")
-    cleaned = clean_request(fields)
+    cleaned, opportunity = _clean_with_opportunity(fields, opportunity_crm_id)
     code, written = cleaned.pop("industry")
     now = timezone.now()
     with transaction.atomic():
@@ -223,6 +246,12 @@ def request_submit(*, actor, requester=None, **fields: Any) -> ReferenceRequest:
             **cleaned,
         )
         events.request_submitted(request=request, actor=actor or requester, at=now)
+        if opportunity is not None:
+            from refdesk.insights.services import opportunity_link_request
+
+            # Naming the deal while filing is the requester's right; linking it later stays the
+            # program manager's, so the link is made here as the system (actor=None).
+            opportunity_link_request(actor=None, opportunity=opportunity, request_id=request.pk, now=now)
         _propose(request, at=now, actor=None, label="matcher")
         if workflow["fulfilment"] == Fulfilment.AUTOMATIC:
             _auto_select(request, at=now)

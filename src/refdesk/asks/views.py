@@ -27,6 +27,7 @@ from refdesk.asks.forms import (
 from refdesk.core.errors import Forbidden, NotFound, RefdeskError
 from refdesk.core.ratelimit import link_limited
 from refdesk.core.views import add_service_error, fetch, paginate, render_page
+from refdesk.insights.opportunity_selectors import opportunity_of_request, opportunity_suggestions
 from refdesk.people.permissions import is_program_manager
 
 
@@ -128,7 +129,8 @@ def request_create(request):
             )
             return redirect("asks:request-detail", request_id=created.pk)
     status = 422 if request.method == "POST" else 200
-    return render(request, "asks/request_form.html", {"form": form}, status=status)
+    context = {"form": form, "opportunities": opportunity_suggestions(user=request.user)}
+    return render(request, "asks/request_form.html", context, status=status)
 
 
 @login_required
@@ -144,6 +146,7 @@ def request_detail(request, request_id: int):
         "feedback_form": FeedbackForm(),
         "is_pm": is_program_manager(request.user),
         "link_for": {},
+        "opportunity": opportunity_of_request(request_id=req.pk),
     }
     if is_program_manager(request.user):
         # The program manager can copy a reference's link (to send it another way).

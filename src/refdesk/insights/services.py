@@ -78,11 +78,18 @@ def _request_ids(value: Any) -> list[int]:
     return ids
 
 
+def _owner_email(value: Any) -> str:
+    email = v.optional_email(value)
+    if len(email) > 254:  # the user table's limit; PostgreSQL refuses longer ones with an error
+        raise ValueError("is longer than 254 characters")
+    return email
+
+
 SPEC = {
     "crm_id": v.text(100, required=True),
     "name": v.text(200),
     "prospect": v.text(200, required=True),
-    "owner_email": v.optional_email,
+    "owner_email": _owner_email,
     "amount": _amount,
     "stage": _stage,
     "created_on": v.date,
