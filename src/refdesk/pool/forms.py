@@ -1,13 +1,22 @@
 """Page forms for the pool. They only parse; the services own every rule."""
 
+from functools import cache, lru_cache
+
 from django import forms
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from refdesk.core import geo
 from refdesk.pool.choices import ActivityType, GiftPolicy, ReferenceStatus, TestimonialChannel
 
 
+@cache
+def _countries_by_name() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted(geo.countries().items(), key=lambda x: x[1]))
+
+
 def _country_choices():
-    return [("", "—")] + sorted(((c, n) for c, n in geo.countries().items()), key=lambda x: x[1])
+    return [("", "—"), *_countries_by_name()]
 
 
 class AccountForm(forms.Form):
@@ -103,21 +112,62 @@ class StatusChangeForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False)
 
 
+@cache
+def _filter_choices() -> dict[str, tuple[tuple[str, str], ...]]:
+    """The pool filters' fixed choice lists, computed once per process."""
+    return {
+        "country": (("", "Any country"), *_countries_by_name()),
+        "status": (("", "Any status"), *ReferenceStatus.choices),
+        "activity_type": (("", "Any activity"), *ActivityType.choices),
+        "order": (("name", "Name"), ("account", "Account"), ("-nps", "Highest NPS"), ("-updated", "Recently updated")),
+    }
+
+
+@lru_cache(maxsize=64)
+def _option_tags(choices: tuple[tuple[str, str], ...]) -> tuple[tuple[str, ...], dict[str, int]]:
+    tags = tuple(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in choices)
+    return tags, {str(value): i for i, (value, _) in enumerate(choices)}
+
+
+def options_html(choices: tuple[tuple[str, str], ...], selected: str) -> SafeString:
+    """A select's <option> tags with `selected` on the current value, as Django's Select widget writes them.
+
+    The tags are built once per process and choice list; rendering the pool filters' ~270 options
+    through the widget templates on every request cost more than the rest of the page.
+    """
+    tags, index = _option_tags(choices)
+    i = index.get(selected)
+    if i is None:
+        return mark_safe("".join(tags))
+    value, label = choices[i]
+    chosen = f'<option value="{escape(value)}" selected>{escape(label)}</option>'
+    return mark_safe("".join(tags[:i]) + chosen + "".join(tags[i + 1 :]))
+
+
 class PoolFilterForm(forms.Form):
-    """The pool page's filters; unknown values are reported, not guessed."""
+    """The pool page's filters; unknown values are reported, not guessed.
+
+    The template writes the selects itself with `select_options()`; choices are callables over
+    per-process caches so that building the form copies no long lists.
+    """
 
     q = forms.CharField(label="Search", required=False, max_length=200)
     industry = forms.CharField(label="Industry", required=False, max_length=200)
     product = forms.ChoiceField(required=False)
-    country = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(choices=[("", "Any status")] + ReferenceStatus.choices, required=False)
-    activity_type = forms.ChoiceField(label="Agreed to", choices=[("", "Any activity")] + ActivityType.choices, required=False)
-    order = forms.ChoiceField(
-        choices=[("name", "Name"), ("account", "Account"), ("-nps", "Highest NPS"), ("-updated", "Recently updated")],
-        required=False,
-    )
+    country = forms.ChoiceField(choices=lambda: _filter_choices()["country"], required=False)
+    status = forms.ChoiceField(choices=lambda: _filter_choices()["status"], required=False)
+    activity_type = forms.ChoiceField(label="Agreed to", choices=lambda: _filter_choices()["activity_type"], required=False)
+    order = forms.ChoiceField(choices=lambda: _filter_choices()["order"], required=False)
 
     def __init__(self, *args, products=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].choices = [("", "Any product")] + [(p, p) for p in products]
-        self.fields["country"].choices = [("", "Any country")] + _country_choices()[1:]
+        self.select_choices = {**_filter_choices(), "product": (("", "Any product"), *((p, p) for p in products))}
+        self.fields["product"].choices = self.select_choices["product"]
+
+    def select_options(self) -> dict[str, SafeString]:
+        """Each select's <option> tags, the value the filters show selected (what the Select widget would mark)."""
+        result = {}
+        for name, choices in self.select_choices.items():
+            value = self.data.get(name) if self.is_bound else None
+            result[name] = options_html(choices, "" if value is None else str(value))
+        return result

@@ -36,7 +36,10 @@ def reference_list(request):
             industry_note = f"{code} {naics.title(code)} and everything under it" if code else "No NAICS industry fits these words."
     references = fetch(selectors.reference_list, user=request.user, filters=filters)
     page = paginate(request, references)
-    context = {"form": form, "page": page, "industry_note": industry_note, "can_manage": permissions.can_manage_pool(request.user)}
+    context = {
+        "form": form, "options": form.select_options(), "page": page, "industry_note": industry_note,
+        "can_manage": permissions.can_manage_pool(request.user),
+    }  # fmt: skip
     return render_page(request, "pool/reference_list.html", context, fragment="pool/partials/reference_results.html")
 
 
