@@ -141,6 +141,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 
 # Figures of the insights dashboard computed at once, each on its own connection (1 = one by one).
 REFDESK_INSIGHTS_THREADS = env_int("REFDESK_INSIGHTS_THREADS", 2)
+# Seconds a computed dashboard is shown before it is computed again (0: every time).
+REFDESK_INSIGHTS_MAX_AGE = env_int("REFDESK_INSIGHTS_MAX_AGE", 60)
 
 AUTH_USER_MODEL = "people.User"
 AUTHENTICATION_BACKENDS = ["refdesk.people.backends.RoleBackend"]

@@ -34,14 +34,15 @@ def _opportunity(o) -> dict:
     response={200: InsightDashboardOut, **ERRORS},
     url_name="insights_dashboard",
 )
-def insights_dashboard(request, date_from: dt.date | None = FROM, date_to: dt.date | None = TO):
-    """Every figure of the dashboard for the period."""
+def insights_dashboard(request, date_from: dt.date | None = FROM, date_to: dt.date | None = TO, fresh: bool = False):
+    """Every figure of the dashboard for the period (computed at most REFDESK_INSIGHTS_MAX_AGE seconds ago; fresh=true recomputes)."""
     selectors.require_read(request.user)
     period = selectors.period_parse(date_from, date_to)
-    figures = selectors.dashboard(user=request.user, period=period)
+    snapshot = selectors.dashboard_snapshot(user=request.user, period=period, fresh=fresh)
     return {
         "period": {"start": period.start, "end": period.end},
-        "figures": [f.as_dict() for f in figures],
+        "figures": [f.as_dict() for f in snapshot.figures],
+        "computed_at": snapshot.computed_at,
     }
 
 

@@ -55,7 +55,11 @@ class OpportunityForm(forms.Form):
         required=False,
         help_text="The salesperson who owns the deal; an email we do not know adds a sales rep who cannot log in yet.",
     )
-    amount = forms.CharField(max_length=30, required=False)
+    amount = forms.CharField(
+        max_length=30,
+        required=False,
+        help_text="A number without a currency sign, e.g. 125000 or 125,000.50.",
+    )
     stage = forms.ChoiceField(choices=OpportunityStage.choices, initial=OpportunityStage.OPEN)
     created_on = forms.CharField(
         label="Created on", max_length=20, widget=forms.DateInput(attrs={"type": "date"})

@@ -28,6 +28,9 @@ class InsightPeriodOut(Schema):
 class InsightDashboardOut(Schema):
     period: InsightPeriodOut
     figures: list[InsightFigureOut]
+    computed_at: dt.datetime = Field(
+        description="When these figures were computed (at most REFDESK_INSIGHTS_MAX_AGE seconds ago unless fresh=true)"
+    )
 
 
 class InsightRowsOut(Schema):

@@ -202,9 +202,10 @@ _cache_lock = threading.Lock()
 
 
 def cache_clear() -> None:
-    """Forget every remembered piece (tests; the benchmark's cold runs)."""
+    """Forget every remembered piece and dashboard snapshot (tests; the benchmark's cold runs)."""
     with _cache_lock:
         _cache.clear()
+        _snapshots.clear()
 
 
 def _remembered(key: tuple, models: tuple, compute: Callable[[], Any]) -> Any:
@@ -1229,6 +1230,50 @@ def dashboard(*, user, period: Period, now: dt.datetime | None = None) -> list[F
     """Every figure for the period, for someone allowed to read insights."""
     require_read(user)
     return dashboard_compute(period, now=now)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The dashboard's figures for a period and when they were computed."""
+
+    period: Period
+    figures: tuple[Figure, ...]
+    computed_at: dt.datetime
+
+
+# A dashboard aggregates a whole period (up to millions of rows, about a second): readers get the
+# figures computed at most REFDESK_INSIGHTS_MAX_AGE seconds ago, one computation per period per
+# process however many of them open the page. Asking for fresh figures recomputes unless the
+# snapshot is younger than FRESH_MIN_AGE, so a reload loop cannot keep the database busy.
+FRESH_MIN_AGE = 5.0
+_snapshots: dict[tuple, tuple[float, Snapshot]] = {}
+_snapshot_locks: dict[tuple, threading.Lock] = {}
+
+
+def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot:
+    """The dashboard for the period as computed at most REFDESK_INSIGHTS_MAX_AGE seconds ago (or now, if `fresh`)."""
+    require_read(user)
+    key = (period.start, period.end)
+    max_age = FRESH_MIN_AGE if fresh else float(settings.REFDESK_INSIGHTS_MAX_AGE)
+
+    def recent() -> Snapshot | None:
+        found = _snapshots.get(key)
+        return found[1] if found is not None and time.monotonic() - found[0] < max_age else None
+
+    if (snapshot := recent()) is not None:
+        return snapshot
+    with _cache_lock:
+        lock = _snapshot_locks.setdefault(key, threading.Lock())
+    with lock:  # one computation per period at a time; the others wait for its answer
+        if (snapshot := recent()) is not None:
+            return snapshot
+        now = timezone.now()
+        snapshot = Snapshot(period, tuple(dashboard_compute(period, now=now)), now)
+        with _cache_lock:
+            if len(_snapshots) > 64:
+                _snapshots.clear()
+            _snapshots[key] = (time.monotonic(), snapshot)
+    return snapshot
 
 
 # --- drill-downs: the rows behind each figure ---------------------------------------------------

@@ -1,8 +1,11 @@
 """Insights pages: the dashboard, the rows behind each figure, and their exports (thin doors onto selectors)."""
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from refdesk.core.errors import InvalidInput
@@ -33,23 +36,37 @@ def home(request):
             },
         }
         return render(request, "insights/home.html", context, status=422)
-    figures = fetch(selectors.dashboard, user=request.user, period=period)
-    panels = [
-        {
-            "figure": f,
-            "svg": charts.bar_chart(
-                f.chart, title=f.title, unit=f.chart_unit, kind=f.chart_kind, series=f.series
-            ),
-        }
-        for f in figures
-    ]
+    fresh = request.GET.get("fresh") == "1"
+    snapshot = fetch(selectors.dashboard_snapshot, user=request.user, period=period, fresh=fresh)
     context = {
-        "panels": panels,
+        "panels_html": _panels_html(snapshot, query=_query(period)),
         "period": period,
+        "computed_at": snapshot.computed_at,
+        "max_age": settings.REFDESK_INSIGHTS_MAX_AGE,
         "query": _query(period),
         "values": period.as_dict(),
     }
     return render(request, "insights/home.html", context)
+
+
+# The panels' markup depends only on the snapshot (the same for every reader), so it is rendered
+# once per snapshot: sixteen charts and tables cost more than everything else on the page.
+_rendered: dict[tuple, str] = {}
+
+
+def _panels_html(snapshot: selectors.Snapshot, *, query: str) -> str:
+    key = (snapshot.period.start, snapshot.period.end, snapshot.computed_at)
+    html = _rendered.get(key)
+    if html is None:
+        panels = [
+            {"figure": f, "svg": charts.bar_chart(f.chart, title=f.title, unit=f.chart_unit, kind=f.chart_kind, series=f.series)}
+            for f in snapshot.figures
+        ]  # fmt: skip
+        html = render_to_string("insights/partials/panels.html", {"panels": panels, "query": query})
+        if len(_rendered) > 64:
+            _rendered.clear()
+        _rendered[key] = html
+    return mark_safe(html)  # rendered by the template engine above, escaped there
 
 
 @login_required

@@ -104,12 +104,16 @@ def opportunity_edit(request):
         else OpportunityForm(initial=initial)
     )
     if existing is not None:
-        form.fields["crm_id"].widget.attrs["readonly"] = True
+        crm_field = form.fields["crm_id"]
+        crm_field.widget.attrs["readonly"] = True
+        crm_field.help_text = "The opportunity's id in the CRM; it cannot be changed here."
     if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if existing is not None:
+            # The page edits this opportunity; a posted crm_id must not save another one.
+            data["crm_id"] = existing.crm_id
         try:
-            opportunity, action = services.opportunity_upsert(
-                actor=request.user, data=form.service_data()
-            )
+            opportunity, action = services.opportunity_upsert(actor=request.user, data=data)
         except Forbidden as exc:
             raise PermissionDenied(exc.message) from None
         except RefdeskError as exc:
