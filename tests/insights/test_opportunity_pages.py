@@ -249,6 +249,17 @@ def test_editing_an_opportunity_starts_from_what_it_is(client_for, program):
     assert client.get(EDIT, {"crm_id": "NOPE"}).status_code == 404
 
 
+def test_editing_saves_the_opportunity_on_the_page_whatever_crm_id_is_posted(client_for, program):
+    client = client_for(program.pm)
+    before = Opportunity.objects.get(crm_id="O4")
+    response = client.post(f"{EDIT}?crm_id=O5", {"crm_id": "O4", "prospect": "Renamed", "amount": "900", "stage": "open",
+                                                 "created_on": "2026-05-01"})  # fmt: skip
+    assert response.status_code == 302
+    assert Opportunity.objects.get(crm_id="O5").prospect == "Renamed"
+    after = Opportunity.objects.get(crm_id="O4")
+    assert (after.prospect, after.amount) == (before.prospect, before.amount)
+
+
 def test_the_dashboard_and_the_navigation_link_to_the_page(client_for, program):
     home = client_for(program.executive).get("/insights/").content.decode()
     assert f'href="{URL}">CRM opportunities</a>' in home
