@@ -8,6 +8,8 @@ without `updated_at`) are not seen; the caches also rebuild on a timer for that 
 """
 
 import datetime as dt
+import threading
+import time
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -68,3 +70,39 @@ def _as_datetime(value):
     if value is not None and timezone.is_naive(value):
         value = timezone.make_aware(value, dt.UTC)
     return value
+
+
+# Counts remembered per process: {(table stamps' models, query): (stamps, monotonic time, count)}.
+COUNT_MAX_AGE = 300.0
+_counts: dict[tuple, tuple[tuple, float, int]] = {}
+_counts_lock = threading.Lock()
+
+
+def count_remembered(queryset, *models) -> int:
+    """`queryset.count()`, remembered per process until one of `models` changes (their stamps) or COUNT_MAX_AGE passes.
+
+    For lists whose filters join large tables: counting every match of a filter costs more than
+    fetching its page, and the same filter is counted again for every page a person turns.
+    """
+    if connection.in_atomic_block:
+        # Inside a transaction the rows it wrote are visible only here: never remember them for others.
+        return queryset.count()
+    sql, params = queryset.query.sql_with_params()
+    key = (tuple(m._meta.db_table for m in models), sql, repr(params))
+    version = stamps(*models)
+    with _counts_lock:
+        found = _counts.get(key)
+    if found is not None and found[0] == version and time.monotonic() - found[1] < COUNT_MAX_AGE:
+        return found[2]
+    count = queryset.count()
+    with _counts_lock:
+        if len(_counts) > 1024:
+            _counts.clear()
+        _counts[key] = (version, time.monotonic(), count)
+    return count
+
+
+def counts_forget() -> None:
+    """Forget every remembered count (tests)."""
+    with _counts_lock:
+        _counts.clear()

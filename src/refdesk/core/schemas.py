@@ -1,5 +1,6 @@
 """Schema pieces every router uses: the error body, pagination."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from ninja import Field, Schema
@@ -17,10 +18,10 @@ Offset = Annotated[int, Field(ge=0, le=10_000_000)]
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
 
 
-def page(queryset, *, limit: int, offset: int) -> dict:
-    """A slice of a queryset and the total count, as list endpoints return it."""
+def page(queryset, *, limit: int, offset: int, count: Callable[[], int] | None = None) -> dict:
+    """A slice of a queryset and the total count (by `count()` if given), as list endpoints return it."""
     return {
-        "count": queryset.count(),
+        "count": count() if count is not None else queryset.count(),
         "limit": limit,
         "offset": offset,
         "items": list(queryset[offset : offset + limit]),

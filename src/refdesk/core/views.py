@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.functional import cached_property
 
 from refdesk.core.errors import Forbidden, NotFound, RefdeskError
 
@@ -72,6 +73,20 @@ def add_service_error(form, exc: RefdeskError) -> None:
         form.add_error(None, exc.message)
 
 
-def paginate(request, queryset, *, per_page: int = 50):
-    paginator = Paginator(queryset, per_page)
+class _CountedPaginator(Paginator):
+    def __init__(self, *args, count: Callable[[], int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self._count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._count()
+
+
+def paginate(request, queryset, *, per_page: int = 50, count: Callable[[], int] | None = None):
+    """The page the request asks for (`?page=`); `count()`, if given, says how many rows there are."""
+    if count is None:
+        paginator = Paginator(queryset, per_page)
+    else:
+        paginator = _CountedPaginator(queryset, per_page, count=count)
     return paginator.get_page(request.GET.get("page"))

@@ -189,7 +189,7 @@ def list_references(request, filters: Query[ReferenceQuery], limit: Limit = 50, 
     qs = selectors.reference_list(
         user=request.user, filters=selectors.ReferenceFilters(**filters.model_dump())
     ).prefetch_related("contact__account__products")
-    result = page(qs, limit=limit, offset=offset)
+    result = page(qs, limit=limit, offset=offset, count=lambda: selectors.reference_count(qs))
     contacts = [r.contact for r in result["items"]]
     visible = selectors.contact_ids_visible(user=request.user, contacts=contacts)
     audit_contact_view(request.user, visible, "api")

@@ -35,7 +35,7 @@ def reference_list(request):
             code = selectors.industry_filter_code(filters.industry)
             industry_note = f"{code} {naics.title(code)} and everything under it" if code else "No NAICS industry fits these words."
     references = fetch(selectors.reference_list, user=request.user, filters=filters)
-    page = paginate(request, references)
+    page = paginate(request, references, count=lambda: selectors.reference_count(references))
     context = {
         "form": form, "options": form.select_options(), "page": page, "industry_note": industry_note,
         "can_manage": permissions.can_manage_pool(request.user),
