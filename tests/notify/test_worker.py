@@ -60,3 +60,21 @@ def test_the_worker_leaves_a_retry_for_later(settings, smtp_server, make_event):
 def test_refdesk_sweep_runs_the_sweep_once(capsys):
     assert main(["sweep"]) == 0
     assert "reminders: 0" in capsys.readouterr().out
+
+
+def test_a_request_event_is_dispatched_by_the_worker_not_by_the_request(settings, smtp_server, world, owner_rep):
+    from django_tasks_db.models import DBTaskResult
+
+    from refdesk.asks import events
+
+    settings.TASKS = DATABASE
+    event = events.approval_requested(candidate=world.candidate, owner=owner_rep, at=timezone.now())
+
+    assert OutboundEmail.objects.count() == 0 and smtp_server.messages == []
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "refdesk.notify.tasks.dispatch_request_event"
+
+    assert main(["worker", "--once", "--no-sweep"]) == 0
+
+    assert OutboundEmail.objects.filter(event_id=event.pk, status="sent").exists()
+    assert [m.subject for m in smtp_server.messages] == ["Approve a reference call with Prairie Cattle Co for Acme Bank?"]

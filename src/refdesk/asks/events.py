@@ -1,7 +1,7 @@
 """The request timeline: one function per event kind writes an append-only row, then hands it on.
 
-After the transaction commits, each event goes to `refdesk.notify.dispatch.dispatch_event(event_id)`,
-which sends the emails and webhooks that follow from it. Services call these functions; nothing
+After the transaction commits, each event is handed to a background task that runs
+`refdesk.notify.dispatch.dispatch_event(event_id)`, which sends the emails and webhooks that follow from it. Services call these functions; nothing
 else writes a RequestEvent.
 """
 
@@ -37,9 +37,13 @@ def notifications_suspended():
 
 
 def _dispatch(event_id: int) -> None:
-    from refdesk.notify.dispatch import dispatch_event
+    from refdesk.notify.services import enqueue
+    from refdesk.notify.tasks import dispatch_request_event
 
-    dispatch_event(event_id)
+    # The emails and webhooks an event calls for are written by a worker, not in the request that
+    # made the event: rendering them is most of what a submission costs, and the person waiting
+    # for the page needs none of it. An event whose task is lost is re-dispatched by the sweep.
+    enqueue(dispatch_request_event, event_id)
 
 
 def actor_label_for(actor) -> str:
@@ -78,7 +82,7 @@ def _write(
 
         event_mark_quiet(event)
     else:
-        transaction.on_commit(lambda: _dispatch(event.pk))
+        transaction.on_commit(lambda: _dispatch(event.pk), robust=True)
     return event
 
 

@@ -7,6 +7,14 @@ from refdesk.notify.models import EventDispatch, OutboundEmail
 
 
 @task()
+def dispatch_request_event(event_id: int) -> None:
+    """Write the emails and webhook deliveries one request event calls for, once, and enqueue their sending."""
+    from refdesk.notify.dispatch import dispatch_event
+
+    dispatch_event(event_id)
+
+
+@task()
 def send_event_email(event_id: int, recipient_role: str) -> list[str]:
     """Send the pending emails one event owes to one kind of recipient (dispatching the event first if needed)."""
     from refdesk.notify.dispatch import event_dispatch
