@@ -64,6 +64,7 @@ POOL_FILTERS = [
     {"status": "active", "page": "7"},
     {"country": "US", "status": "active"},
 ]
+BROWSE_COUNTRIES = ["US", "GB", "DE", "FR", "CA", "AU", "NL", "IN", "JP", "BR", "ES", "SE"]
 API_FILTERS = [
     {"status": "active", "limit": "50"},
     {"industry": "5221"},
@@ -99,6 +100,11 @@ def prepare(db: Path, n: int, seed: int, reuse: bool) -> dict:
         built = match_latency.generate(db, n, seed)
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+    from django_tasks_db.models import DBTaskResult
+
+    # A reused database keeps the tasks earlier runs queued: start each run with an empty queue,
+    # so the backlog printed at the end is this run's.
+    DBTaskResult.objects.all().delete()
     tokens = {}
     for name, (email, role) in PEOPLE.items():
         user = User.objects.filter(email=email).first() or User(email=email, role=role)
@@ -117,6 +123,15 @@ def prepare(db: Path, n: int, seed: int, reuse: bool) -> dict:
         "insights": insights,
         "vendor": connection.vendor,
     }
+
+
+def backlog(db: Path) -> dict:
+    """Background tasks by status: how far the task workers kept up with what the mix enqueued."""
+    match_latency._setup(db)
+    from django.db.models import Count
+    from django_tasks_db.models import DBTaskResult
+
+    return dict(DBTaskResult.objects.values_list("status").annotate(n=Count("pk")).order_by("status"))
 
 
 # --- a small HTTP/1.1 client ---------------------------------------------------------------------
@@ -236,6 +251,15 @@ class Mix:
     def _api(self, who: str) -> dict:
         return {"Authorization": f"Bearer {self.tokens[who]}", "Content-Type": "application/json"}
 
+    def _browse(self, filters: list[dict], page_key: str, pages) -> dict:
+        """A filter as people use them: any of the countries, and half the time a later page."""
+        chosen = dict(self.rng.choice(filters))
+        if "country" in chosen:
+            chosen["country"] = self.rng.choice(BROWSE_COUNTRIES)
+        if page_key not in chosen and self.rng.random() < 0.5:
+            chosen[page_key] = str(self.rng.choice(pages))
+        return chosen
+
     def next(self) -> tuple[str, str, str, dict, bytes]:
         name = self.rng.choices(self.names, weights=self.weights)[0]
         rng = self.rng
@@ -262,11 +286,11 @@ class Mix:
             return name, "POST", "/api/requests", self._api("requester"), json.dumps(body).encode()
         if name == "pool":
             who = rng.choice(["pm", "rep"])
-            query = urllib.parse.urlencode(rng.choice(POOL_FILTERS))
+            query = urllib.parse.urlencode(self._browse(POOL_FILTERS, "page", range(1, 11)))
             return name, "GET", f"/pool/?{query}" if query else "/pool/", self._page(who), b""
         if name == "references":
             who = rng.choice(["pm", "rep"])
-            query = urllib.parse.urlencode(rng.choice(API_FILTERS))
+            query = urllib.parse.urlencode(self._browse(API_FILTERS, "offset", range(0, 500, 50)))
             return name, "GET", f"/api/references?{query}", self._api(who), b""
         if name == "insights":
             return name, "GET", self.insights, self._page("pm"), b""
@@ -418,13 +442,18 @@ def main() -> int:
     parser.add_argument("--warmup", type=float, default=10, help="seconds of load before measuring")
     parser.add_argument("--mix", default=DEFAULT_MIX, help=f"weights (default {DEFAULT_MIX})")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--phase", choices=["prepare"], help=argparse.SUPPRESS)
+    parser.add_argument("--task-workers", type=int, default=1,
+                        help="`refdesk worker` processes running beside gunicorn (emails, webhooks)")  # fmt: skip
+    parser.add_argument("--phase", choices=["prepare", "backlog"], help=argparse.SUPPRESS)
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="refdesk-load-") as tmp:
         db = Path(args.db) if args.db else Path(tmp) / "load.sqlite3"
         if args.phase == "prepare":
             print(json.dumps(prepare(db, args.n, args.seed, args.reuse)))
+            return 0
+        if args.phase == "backlog":
+            print(json.dumps(backlog(db)))
             return 0
         env = {**os.environ, "REFDESK_VAR_DIR": os.environ.get("REFDESK_VAR_DIR", tmp),
                "DJANGO_SETTINGS_MODULE": "refdesk.settings", "LOG_LEVEL": "WARNING"}  # fmt: skip
@@ -454,6 +483,13 @@ def main() -> int:
         started = time.perf_counter()
         proc = start_gunicorn(args, env, port)
         print(f"  gunicorn answering after {time.perf_counter() - started:.1f} s", flush=True)
+        # The background work the mix causes (request events' emails and webhooks) is done during
+        # the run by real workers on the same cores, as in production, not left out of the figures.
+        task_workers = [
+            subprocess.Popen([str(Path(sys.executable).parent / "refdesk"), "worker", "--no-sweep"], env=env,
+                             cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL)
+            for _ in range(args.task_workers)
+        ]  # fmt: skip
         try:
             sessions = {
                 name: asyncio.run(login(port, email)) for name, (email, _) in PEOPLE.items()
@@ -464,10 +500,16 @@ def main() -> int:
             outcome = asyncio.run(drive(port, mix, args.concurrency, args.duration, args.warmup))
         finally:
             stop(proc)
+            for worker in task_workers:
+                stop(worker)
+        argv = [sys.executable, __file__, "--phase", "backlog", "--db", str(db)]
+        out = subprocess.run(argv, env=env, capture_output=True, text=True, cwd=ROOT)
+        tasks = json.loads(out.stdout.strip().splitlines()[-1]) if out.returncode == 0 else {}
     load = os.getloadavg()
     summary = (f"{info['references']:,} references on {info['vendor']}; gunicorn {args.workers} workers × "
-               f"{args.threads} threads; {args.concurrency} clients; {os.cpu_count()} cores, "
-               f"load average {load[0]:.1f} at the end")  # fmt: skip
+               f"{args.threads} threads; {args.task_workers} task worker(s); {args.concurrency} clients; "
+               f"{os.cpu_count()} cores, load average {load[0]:.1f} at the end\n"
+               f"background tasks after the run: {tasks or 'unknown'}")  # fmt: skip
     command = " ".join(shlex.quote(a) for a in [sys.executable, *sys.argv])
     report(outcome, command, summary)
     return 0
