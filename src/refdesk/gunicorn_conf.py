@@ -12,7 +12,8 @@ Every value can be overridden on the command line (`--workers 8`) or by the envi
 | `REFDESK_WEB_MAX_REQUESTS` | 0 | recycle a worker after this many requests (0: never) |
 
 Why preload: the matcher keeps an in-memory index of the pool per process (about 5 s and 200 MB
-to build at 100,000 references). Built once in the master before forking, every worker starts
+to build at 100,000 references) and the fatigue exclusions per activity type (a pass over the
+activity log each). Built once in the master before forking, every worker starts
 warm and shares the pages copy-on-write, instead of each worker's first match paying the build.
 The master's database connections are closed before forking, so no worker inherits a socket.
 """
@@ -59,8 +60,11 @@ def warm_matcher() -> float | None:
     started = time.perf_counter()
     try:
         from refdesk.matching.selectors import MatchQuery, match_find
+        from refdesk.pool.choices import ActivityType
 
-        match_find(user=None, query=MatchQuery(industry="bank", limit=1))
+        # One match per activity type: each type's fatigue exclusions are remembered too.
+        for activity_type in ActivityType.values:
+            match_find(user=None, query=MatchQuery(industry="bank", activity_type=activity_type, limit=1))
     except Exception as exc:  # an unreachable or unmigrated database must not stop the server
         logger.warning("Matching index not built at start (%s); the first match builds it.", exc)
         return None

@@ -19,3 +19,11 @@ def query_with(context, **changes):
 @register.filter
 def humanize_choice(value: str) -> str:
     return (value or "").replace("_", " ")
+
+
+@register.filter
+def reads_insights(user) -> bool:
+    """Whether the navigation shows Insights and Opportunities to this user (insights.permissions)."""
+    from refdesk.insights.permissions import can_read
+
+    return can_read(user)
