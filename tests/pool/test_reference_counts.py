@@ -72,3 +72,12 @@ def test_the_pool_page_and_the_api_show_the_exact_total(client):
     ReferenceFactory(status=ReferenceStatus.ACTIVE)
     assert client.get("/api/references?status=active").json()["count"] == 4
     assert "4 references" in client.get("/pool/?status=active").content.decode()
+
+
+def test_a_filter_that_can_match_nothing_counts_zero(client):
+    pm = UserFactory(role="program_manager")
+    ReferenceFactory(status=ReferenceStatus.ACTIVE)
+    client.force_login(pm)
+    # "No such product" resolves to no product id, so the list is `.none()` and has no SQL at all.
+    response = client.get("/api/references?product=No%20such%20product")
+    assert response.status_code == 200 and response.json()["count"] == 0

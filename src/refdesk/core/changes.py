@@ -11,6 +11,7 @@ import datetime as dt
 import threading
 import time
 
+from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete
@@ -87,7 +88,10 @@ def count_remembered(queryset, *models) -> int:
     if connection.in_atomic_block:
         # Inside a transaction the rows it wrote are visible only here: never remember them for others.
         return queryset.count()
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # a filter that can match nothing (`.none()`): Django answers 0 without SQL
+        return queryset.count()
     key = (tuple(m._meta.db_table for m in models), sql, repr(params))
     version = stamps(*models)
     with _counts_lock:
