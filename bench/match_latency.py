@@ -91,6 +91,7 @@ def generate(db: Path, n: int, seed: int) -> dict:
     from refdesk.activities.models import Activity
     from refdesk.core import geo
     from refdesk.people.models import User
+    from refdesk.pool import naics
     from refdesk.pool.models import Account, Contact, NaicsIndustry, Product, ReferenceProfile
 
     started = time.perf_counter()
@@ -132,6 +133,10 @@ def generate(db: Path, n: int, seed: int) -> dict:
             for product in set(rng.choices(products, weights=PRODUCT_WEIGHTS, k=rng.randint(1, 4))):
                 links.append(through(account_id=account.pk, product_id=product.pk))
         through.objects.bulk_create(links, batch_size=10000)
+        names = {p.pk: p.name for p in products}
+        product_names: dict[int, list[str]] = {}
+        for link in links:
+            product_names.setdefault(link.account_id, []).append(names[link.product_id])
         contacts = []
         for i in range(n):
             account = accounts[i] if i < len(accounts) else rng.choice(accounts)
@@ -148,12 +153,20 @@ def generate(db: Path, n: int, seed: int) -> dict:
                 "reference_call"
             ]
             nps = None if rng.random() < 0.2 else min(10, max(0, int(rng.gauss(8.3, 1.6))))
+            topics, rivals = rng.sample(TOPICS, rng.randint(0, 3)), rng.sample(RIVALS, rng.choice([0, 0, 1, 1, 2]))
+            account = contact.account
+            # The copies the pool service keeps (search words, sort keys, country, industry),
+            # written here directly because 100,000 service calls would take minutes.
+            words = [contact.name, account.name, naics.title(account.industry_id) or "", *topics, *rivals,
+                     *product_names.get(account.pk, ())]  # fmt: skip
             references.append(
                 ReferenceProfile(
                     contact=contact, status=_pick(rng, STATUS_WEIGHTS), activity_types=types,
-                    topics=rng.sample(TOPICS, rng.randint(0, 3)), competitors_displaced=rng.sample(RIVALS, rng.choice([0, 0, 1, 1, 2])),
+                    topics=topics, competitors_displaced=rivals,
                     nps=nps, nps_date=(today - dt.timedelta(days=rng.randint(0, 1100))) if nps is not None else None,
                     csat=rng.choice([None, None, 3, 4, 5]), opted_out=rng.random() < 0.02,
+                    search_text=" ".join(w for w in words if w).lower(), sort_name=contact.name.lower(),
+                    sort_account=account.name.lower(), country=account.country, industry_code=account.industry_id,
                 )
             )  # fmt: skip
         references = ReferenceProfile.objects.bulk_create(references, batch_size=5000)

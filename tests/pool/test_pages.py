@@ -2,6 +2,7 @@ import pytest
 from django.urls import reverse
 
 from refdesk.pool.models import Account
+from refdesk.pool.services import account_update
 from tests.factories import AccountFactory, ContactFactory, ReferenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +34,7 @@ def test_it_lists_and_filters_the_pool(client_for, program_manager, ranch_refere
 
 
 def test_industry_filter_takes_the_whole_naics_subtree(client_for, program_manager, ranch_reference):
-    ranch_reference.contact.account.industry_id = "112111"
-    ranch_reference.contact.account.save()
+    account_update(actor=program_manager, account=ranch_reference.contact.account, industry="112111")
     bank = AccountFactory(name="Savings Bank", industry_id="522110")
     ReferenceFactory(contact=ContactFactory(account=bank, name="Bob Banker"))
     client = client_for(program_manager)

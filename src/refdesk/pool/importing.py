@@ -122,7 +122,7 @@ ALIASES = {
 REQUIRED_COLUMNS = ("account", "contact", "email")
 # Reading (entity, field) back to the column that carries it, for messages.
 FIELD_COLUMN = {value: name for name, value in COLUMNS.items() if name != "use_cases"}
-ACCOUNT_SEARCH_FIELDS = {"name", "industry_id", "industry_text", "products"}
+ACCOUNT_SEARCH_FIELDS = {"name", "industry_id", "industry_text", "products", "country"}  # what references copy
 
 
 def _norm_header(text: Any) -> str:
@@ -570,7 +570,7 @@ REFERENCE_ATTRS = [
 DERIVED_FIELDS = [
     f.name
     for f in ReferenceProfile._meta.fields
-    if f.name in ("search_text", "sort_name", "sort_account")
+    if f.name in ("search_text", "sort_name", "sort_account", "country", "industry_code")
 ]
 
 
@@ -1122,16 +1122,17 @@ class _Importer:
                     a.industry_id,
                     a.industry_text,
                     tuple(sorted(plan.names)),
+                    a.country,
                 )
                 plan.account = plan.names = None
         self.plans.clear()
 
     def _account_for_search(self, key: tuple[str, str], cache: dict) -> Account:
-        """An in-memory account with what `reference_search_text` reads (industry, products) in place."""
+        """An in-memory account with what `reference_derived_fields` reads (industry, country, products) in place."""
         account = cache.get(key)
         if account is None:
-            pk, name, code, written, names = self.account_info[key]
-            account = Account(pk=pk, name=name, industry_text=written)
+            pk, name, code, written, names, country = self.account_info[key]
+            account = Account(pk=pk, name=name, industry_text=written, country=country)
             if code:
                 account.industry = NaicsIndustry(code=code, title=naics.title(code))
             account._prefetched_objects_cache = {"products": [Product(name=n) for n in names]}

@@ -131,6 +131,10 @@ class ReferenceProfile(models.Model):
     # Sort keys copied from the contact and account so the pool pages in name order from an index.
     sort_name = models.CharField(max_length=200, blank=True, default="", editable=False)
     sort_account = models.CharField(max_length=200, blank=True, default="", editable=False)
+    # The account's country and NAICS code, copied so the pool's filters read one indexed table
+    # instead of joining every reference to its account (see docs/decisions.md).
+    country = models.CharField(max_length=2, blank=True, default="", editable=False)
+    industry_code = models.CharField(max_length=6, blank=True, default="", editable=False, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
@@ -142,6 +146,7 @@ class ReferenceProfile(models.Model):
             models.Index(fields=["status", "nps", "sort_name", "id"], name="reference_status_nps_idx"),
             models.Index(fields=["sort_name", "id"], name="reference_sort_name_idx"),
             models.Index(fields=["sort_account", "sort_name", "id"], name="reference_sort_account_idx"),
+            models.Index(fields=["country", "sort_name", "id"], name="reference_country_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(nps__isnull=True) | models.Q(nps__lte=10), name="reference_nps_0_10"),

@@ -95,7 +95,7 @@ def person_export(contact_id: int, *, actor=None, via: str = "cli") -> dict:
         "emails": [],
     }
     if reference is not None:
-        data["reference"] = _row(reference, exclude=("search_text", "sort_name", "sort_account"))
+        data["reference"] = _row(reference, exclude=("search_text", "sort_name", "sort_account", "country", "industry_code"))
         data["status_history"] = [_row(c) for c in ReferenceStatusChange.objects.filter(reference=reference).order_by("changed_at", "pk")]
         data.update(_related_rows(reference))
     content = _model("activities.ContentAsset")

@@ -90,11 +90,7 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
             qs = qs.filter(search_text__contains=word)
     if filters.industry:
         code = industry_filter_code(filters.industry)
-        qs = (
-            qs.filter(industry_filter("contact__account__industry__code", code))
-            if code
-            else qs.none()
-        )
+        qs = qs.filter(industry_filter("industry_code", code)) if code else qs.none()
     if filters.product:
         # Resolve the name first so the filter joins through the indexed product id.
         product_id = (
@@ -104,7 +100,7 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
         )
         qs = qs.filter(contact__account__products=product_id) if product_id else qs.none()
     if filters.country:
-        qs = qs.filter(contact__account__country=filters.country.upper())
+        qs = qs.filter(country=filters.country.upper())
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.activity_type:

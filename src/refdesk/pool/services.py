@@ -166,11 +166,14 @@ def reference_search_text(reference: ReferenceProfile) -> str:
 
 
 def reference_derived_fields(reference: ReferenceProfile) -> dict[str, str]:
-    """The copies a reference keeps of its contact and account: search words and sort keys."""
+    """The copies a reference keeps of its contact and account: search words, sort keys, country and industry."""
+    account = reference.contact.account
     return {
         "search_text": reference_search_text(reference),
         "sort_name": reference.contact.name.lower()[:200],
-        "sort_account": reference.contact.account.name.lower()[:200],
+        "sort_account": account.name.lower()[:200],
+        "country": account.country or "",
+        "industry_code": account.industry_id or "",
     }
 
 
