@@ -131,6 +131,7 @@ def fill(n: int):
         )
         ref.search_text = " ".join([contact.name, contact.account.name, contact.account.industry.title, *ref.topics]).lower()
         ref.sort_name, ref.sort_account = contact.name.lower(), contact.account.name.lower()
+        ref.country, ref.industry_code = contact.account.country, contact.account.industry_id or ""
         refs.append(ref)
         if len(refs) >= 5000:
             ReferenceProfile.objects.bulk_create(refs)
