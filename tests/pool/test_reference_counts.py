@@ -13,9 +13,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _forget():
-    changes.counts_forget()
+    changes.forget()
     yield
-    changes.counts_forget()
+    changes.forget()
 
 
 def _active(user):

@@ -73,10 +73,34 @@ def _as_datetime(value):
     return value
 
 
-# Counts remembered per process: {(table stamps' models, query): (stamps, monotonic time, count)}.
+# Values remembered per process: {key: (stamps of the tables they read, monotonic time, value)}.
+_remembered: dict[tuple, tuple[tuple, float, object]] = {}
+_remembered_lock = threading.Lock()
+REMEMBERED_MAX = 2048
 COUNT_MAX_AGE = 300.0
-_counts: dict[tuple, tuple[tuple, float, int]] = {}
-_counts_lock = threading.Lock()
+
+
+def remembered(key: tuple, models: tuple, compute, *, max_age: float):
+    """`compute()`, or its last answer for `key` while none of `models` changed (their stamps) and it is
+    younger than `max_age` seconds. Per process; writes that bypass `save()`/`delete()` are seen
+    only when `max_age` runs out."""
+    version = stamps(*models)
+    with _remembered_lock:
+        found = _remembered.get(key)
+    if found is not None and found[0] == version and time.monotonic() - found[1] < max_age:
+        return found[2]
+    value = compute()
+    with _remembered_lock:
+        if len(_remembered) >= REMEMBERED_MAX:
+            _remembered.clear()
+        _remembered[key] = (version, time.monotonic(), value)
+    return value
+
+
+def forget() -> None:
+    """Forget every remembered value (tests; benchmarks' cold runs)."""
+    with _remembered_lock:
+        _remembered.clear()
 
 
 def count_remembered(queryset, *models) -> int:
@@ -92,21 +116,5 @@ def count_remembered(queryset, *models) -> int:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (`.none()`): Django answers 0 without SQL
         return queryset.count()
-    key = (tuple(m._meta.db_table for m in models), sql, repr(params))
-    version = stamps(*models)
-    with _counts_lock:
-        found = _counts.get(key)
-    if found is not None and found[0] == version and time.monotonic() - found[1] < COUNT_MAX_AGE:
-        return found[2]
-    count = queryset.count()
-    with _counts_lock:
-        if len(_counts) > 1024:
-            _counts.clear()
-        _counts[key] = (version, time.monotonic(), count)
-    return count
-
-
-def counts_forget() -> None:
-    """Forget every remembered count (tests)."""
-    with _counts_lock:
-        _counts.clear()
+    key = ("count", sql, repr(params))
+    return remembered(key, models, queryset.count, max_age=COUNT_MAX_AGE)

@@ -197,30 +197,19 @@ def _once(key, compute: Callable[[], Any]) -> Any:
 # are remembered per process until a table they read changes (refdesk.core.changes stamps, one indexed
 # query) or CACHE_MAX_AGE passes: writes that bypass save()/delete() are not seen before that.
 CACHE_MAX_AGE = 600.0
-_cache: dict[tuple, tuple[tuple, float, Any]] = {}
 _cache_lock = threading.Lock()
 
 
 def cache_clear() -> None:
     """Forget every remembered piece and dashboard snapshot (tests; the benchmark's cold runs)."""
+    changes.forget()
     with _cache_lock:
-        _cache.clear()
         _snapshots.clear()
 
 
 def _remembered(key: tuple, models: tuple, compute: Callable[[], Any]) -> Any:
     """`compute()`, or its last answer for `key` if none of `models` changed since (and it is not too old)."""
-    version = changes.stamps(*models)
-    with _cache_lock:
-        found = _cache.get(key)
-    if found is not None and found[0] == version and time.monotonic() - found[1] < CACHE_MAX_AGE:
-        return found[2]
-    value = compute()
-    with _cache_lock:
-        if len(_cache) > 256:
-            _cache.clear()
-        _cache[key] = (version, time.monotonic(), value)
-    return value
+    return changes.remembered(("insights", *key), models, compute, max_age=CACHE_MAX_AGE)
 
 
 def _pool_tables() -> tuple:
