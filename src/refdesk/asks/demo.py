@@ -59,6 +59,7 @@ def demo_requests(*, rng: random.Random, today: dt.date, users: dict | None = No
             pass
         request.refresh_from_db()
         result[request.status] += 1
+        _spread_steps(request, rng, F, ReferenceRequest, RequestCandidate, RequestEvent)
         # Requests still moving are recent; finished ones are spread over the year.
         recent = request.status in ("submitted", "candidates_proposed", "in_progress", "fulfilled")
         shift = dt.timedelta(days=rng.randint(0, 4) if recent else rng.randint(8, 360), hours=rng.randint(0, 20))
@@ -120,6 +121,41 @@ def _drive(services, request, target: str, *, pm, rng: random.Random) -> None:
             actor=request.requester, request=request, candidate_id=candidate.pk, side="requester",
             rating=rng.choice([5, 5, 4, 4, 4, 3, 2]), helped=rng.random() < 0.8, comment="",
         )  # fmt: skip
+
+
+# Each step of a request, with the candidate and request fields and the events it wrote: in the
+# demo, moved back in time by how long the later steps took, so turnaround and SLA figures look
+# like a real program's (the services run them all within the same second).
+_STEPS = (
+    ("submitted", ["submitted_at", "candidates_proposed_at", "candidates_due_at"], [],
+     ["request.submitted", "request.candidates_proposed"]),
+    ("selected", ["in_progress_at"], ["selected_at", "approval_requested_at", "approval_due_at"],
+     ["candidate.selected", "approval.requested"]),
+    ("invited", ["acceptance_due_at"], ["approved_at", "invited_at"], ["approval.granted", "invitation.sent"]),
+    ("accepted", ["fulfilled_at"], ["responded_at"],
+     ["invitation.accepted", "request.fulfilled", "call.scheduled", "slots.proposed"]),
+)  # fmt: skip
+
+
+def _spread_steps(request, rng: random.Random, F, ReferenceRequest, RequestCandidate, RequestEvent) -> None:
+    """Spread a driven request's steps over hours and days: people select, approve and answer later."""
+    reached = RequestEvent.objects.filter(request=request).values_list("kind", flat=True)
+    if "invitation.accepted" not in reached:
+        return
+    took = {  # how long after each step the next one came
+        "submitted": dt.timedelta(hours=rng.uniform(0.5, 8)),
+        "selected": dt.timedelta(hours=rng.uniform(0.5, 20)),
+        "invited": dt.timedelta(hours=rng.uniform(1, 30)),
+        "accepted": dt.timedelta(days=rng.uniform(2, 9)) if "call.completed" in reached else dt.timedelta(0),
+    }
+    back = dt.timedelta(0)
+    for step, request_fields, candidate_fields, kinds in reversed(_STEPS):
+        back += took[step]
+        if not back:
+            continue
+        ReferenceRequest.objects.filter(pk=request.pk).update(**{f: F(f) - back for f in request_fields})
+        RequestCandidate.objects.filter(request=request).update(**{f: F(f) - back for f in candidate_fields})
+        RequestEvent.objects.filter(request=request, kind__in=kinds).update(at=F("at") - back)
 
 
 def _backdate(request, shift, F, ReferenceRequest, RequestCandidate, RequestEvent, TimeSlot, Activity, *, keep_future=False):
