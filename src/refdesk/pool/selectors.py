@@ -5,7 +5,7 @@ from functools import reduce
 from operator import or_
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from refdesk.core import changes
 from refdesk.core.errors import Forbidden, NotFound
@@ -40,7 +40,9 @@ class ReferenceFilters:
 ORDERINGS = {
     "name": ("sort_name", "pk"),
     "account": ("sort_account", "sort_name", "pk"),
-    "-nps": ("-nps", "sort_name", "pk"),
+    # PostgreSQL puts NULLs first in a descending order: references with no NPS come last here,
+    # as on SQLite (migration 0011 gives PostgreSQL the index for this order).
+    "-nps": (F("nps").desc(nulls_last=True), "sort_name", "pk"),
     "-updated": ("-updated_at", "pk"),
 }
 
