@@ -4,6 +4,18 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
+
+
+class OutSchema(BaseModel):
+    """A response shape filled from the plain dicts our presenters build.
+
+    Plain pydantic validates those natively; ninja's `Schema` wraps every nested object in a getter
+    for ORM access first, which cost 10 ms on a 50-reference page. Use `Schema` where a response
+    is built from model instances.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
 
 
 class ErrorOut(Schema):

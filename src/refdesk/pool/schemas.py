@@ -6,22 +6,24 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import StrictBool, StrictInt
 
+from refdesk.core.schemas import OutSchema
+
 SmallText = Annotated[str, Field(max_length=300)]
 ListOfText = Annotated[list[Annotated[str, Field(max_length=120)]], Field(max_length=100)]
 
 
-class AccountIndustryOut(Schema):
+class AccountIndustryOut(OutSchema):
     code: str
     title: str
 
 
-class OwnerOut(Schema):
+class OwnerOut(OutSchema):
     id: int
     email: str
     name: str
 
 
-class AccountOut(Schema):
+class AccountOut(OutSchema):
     id: int
     name: str
     external_id: str
@@ -65,7 +67,7 @@ class AccountPatch(Schema):
     blocked_reason: SmallText | None = None
 
 
-class ContactOut(Schema):
+class ContactOut(OutSchema):
     id: int
     account_id: int
     account: str
@@ -101,7 +103,7 @@ class ContactPatch(Schema):
     external_id: Annotated[str, Field(max_length=100)] | None = None
 
 
-class StatusChangeOut(Schema):
+class StatusChangeOut(OutSchema):
     from_status: str
     to_status: str
     changed_at: dt.datetime
@@ -109,7 +111,7 @@ class StatusChangeOut(Schema):
     reason: str
 
 
-class ReferenceOut(Schema):
+class ReferenceOut(OutSchema):
     id: int
     status: str
     status_changed_at: dt.datetime | None
@@ -167,21 +169,21 @@ class StatusChangeIn(Schema):
     reason: Annotated[str, Field(max_length=500)] = ""
 
 
-class AccountPage(Schema):
+class AccountPage(OutSchema):
     count: int
     limit: int
     offset: int
     items: list[AccountOut]
 
 
-class ContactPage(Schema):
+class ContactPage(OutSchema):
     count: int
     limit: int
     offset: int
     items: list[ContactOut]
 
 
-class ReferencePage(Schema):
+class ReferencePage(OutSchema):
     count: int
     limit: int
     offset: int
