@@ -169,15 +169,14 @@ def content_for_request(spec: scoring.MatchSpec) -> list[dict]:
     return content_for_match(spec)
 
 
-def _references_for(user, reference_ids: list[int]) -> dict[int, object]:
-    """The ranked references with their contact and account, scoped to what the user may browse."""
-    from refdesk.pool import selectors as pool_selectors
+def _references_for(reference_ids: list[int]) -> dict[int, object]:
+    """The ranked references with their contact and account (the caller has checked the user may browse the pool)."""
     from refdesk.pool.models import ReferenceProfile
 
-    if user is None:
-        qs = ReferenceProfile.objects.select_related("contact__account")
-    else:
-        qs = pool_selectors.reference_list(user=user)
+    # Only what a candidate shows (name, email, account) and what decides whether the email is shown.
+    qs = ReferenceProfile.objects.select_related("contact__account").only(
+        "contact__name", "contact__email", "contact__account__name", "contact__account__owner_id"
+    )
     return {r.pk: r for r in qs.filter(pk__in=reference_ids).order_by()}
 
 
@@ -207,7 +206,7 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: st
 
     stale = stale_reference_ids(today=today, reference_ids=ids)
     ranked = sorted(result.ranked, key=lambda r: r.candidate.reference_id in stale)
-    references = _references_for(user, ids)
+    references = _references_for(ids)
     contacts = [r.contact for r in references.values()]
     if user is None:
         visible = {c.pk for c in contacts}
