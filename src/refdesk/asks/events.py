@@ -1,8 +1,8 @@
 """The request timeline: one function per event kind writes an append-only row, then hands it on.
 
 After the transaction commits, each event is handed to a background task that runs
-`refdesk.notify.dispatch.dispatch_event(event_id)`, which sends the emails and webhooks that follow from it. Services call these functions; nothing
-else writes a RequestEvent.
+`refdesk.notify.dispatch.dispatch_event(event_id)`, which sends the emails and webhooks that
+follow from it. Services call these functions; nothing else writes a RequestEvent.
 """
 
 from __future__ import annotations

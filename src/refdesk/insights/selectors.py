@@ -1252,6 +1252,8 @@ def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot
     if (snapshot := recent()) is not None:
         return snapshot
     with _cache_lock:
+        if len(_snapshot_locks) > 256:  # periods asked for once; a holder keeps its own reference
+            _snapshot_locks.clear()
         lock = _snapshot_locks.setdefault(key, threading.Lock())
     with lock:  # one computation per period at a time; the others wait for its answer
         if (snapshot := recent()) is not None:
