@@ -106,7 +106,7 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.activity_type:
-        qs = qs.filter(list_has("activity_types", filters.activity_type))
+        qs = qs.filter(list_has("activity_types", filters.activity_type.strip().lower()))  # stored lower-case
     if filters.account_id:
         qs = qs.filter(contact__account_id=filters.account_id)
     if filters.owner_id:
