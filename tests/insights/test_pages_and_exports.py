@@ -92,3 +92,24 @@ def test_a_formula_in_a_name_is_exported_as_text():
     from refdesk.insights.exporting import csv_lines
 
     assert "'=HYPERLINK(1)" in "".join(csv_lines(["a"], [["=HYPERLINK(1)"]]))
+
+
+def test_every_insights_export_is_written_to_the_audit_log(client_for, program):
+    from refdesk.people.models import AuditEntry
+
+    client = client_for(program.pm)
+    b"".join(client.get(f"/insights/influence/export/csv/?{JUNE}").streaming_content)
+    client.get(f"/insights/own_deals/rows/export/xlsx/?{JUNE}")
+    entries = list(AuditEntry.objects.filter(kind="figures_export").order_by("pk"))
+    assert [(e.actor, e.via, e.detail) for e in entries] == [
+        (program.pm, "page", "influence-2026-06-01-2026-06-30.csv"),
+        (program.pm, "page", "own_deals-rows-2026-06-01-2026-06-30.xlsx"),
+    ]
+    assert entries[0].count > 0
+
+
+def test_a_refused_export_writes_nothing_to_the_audit_log(client_for, program):
+    from refdesk.people.models import AuditEntry
+
+    assert client_for(program.olivia).get(f"/insights/usage/export/csv/?{JUNE}").status_code == 403
+    assert not AuditEntry.objects.filter(kind="figures_export").exists()

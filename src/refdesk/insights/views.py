@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from refdesk.core.errors import InvalidInput
 from refdesk.core.views import fetch, paginate
 from refdesk.insights import charts, exporting, selectors
+from refdesk.people.services import audit_figures_export
 
 
 def _period(request):
@@ -114,11 +115,13 @@ def figure_export(request, figure: str, fmt: str):
     except InvalidInput as exc:
         return _bad(exc)
     result = fetch(selectors.figure_get, user=request.user, key=figure, period=period)
+    name = f"{figure}-{period.start}-{period.end}"
+    audit_figures_export(request.user, via="page", detail=f"{name}.{fmt}", count=len(result.rows))
     return _download(
         result.columns,
         result.rows,
         fmt=fmt,
-        name=f"{figure}-{period.start}-{period.end}",
+        name=name,
         title=figure,
     )
 
@@ -132,6 +135,6 @@ def rows_export(request, figure: str, fmt: str):
         return _bad(exc)
     rows = fetch(selectors.figure_rows, user=request.user, key=figure, period=period)
     data = rows.queryset.iterator(chunk_size=2000)
-    return _download(
-        rows.columns, data, fmt=fmt, name=f"{figure}-rows-{period.start}-{period.end}", title=figure
-    )
+    name = f"{figure}-rows-{period.start}-{period.end}"
+    audit_figures_export(request.user, via="page", detail=f"{name}.{fmt}")
+    return _download(rows.columns, data, fmt=fmt, name=name, title=figure)

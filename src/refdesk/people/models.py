@@ -89,6 +89,7 @@ class AuditKind(models.TextChoices):
     POOL_EXPORT = "pool_export", "Pool exported"
     PERSON_EXPORT = "person_export", "Person's data exported"
     PERSON_ERASE = "person_erase", "Person erased"
+    FIGURES_EXPORT = "figures_export", "Insights exported"
 
 
 class AuditVia(models.TextChoices):

@@ -126,6 +126,11 @@ def audit_contact_view(user, contacts, via: str) -> AuditEntry | None:
     return audit_record(actor=user, kind=AuditKind.CONTACT_VIEW, via=via, object_ids=ids)
 
 
+def audit_figures_export(user, *, via: str, detail: str, count: int | None = None) -> AuditEntry:
+    """Record a download of an insights table (its rows name references, accounts and salespeople)."""
+    return audit_record(actor=user, kind=AuditKind.FIGURES_EXPORT, via=via, object_type="figures", count=count or 0, detail=detail)
+
+
 def audit_pool_export(user, *, via: str, count: int | None = None, detail: str = "") -> AuditEntry:
     """Record a download of the whole pool (names, emails, phones of every reference)."""
     return audit_record(actor=user, kind=AuditKind.POOL_EXPORT, via=via, object_type="pool", count=count or 0, detail=detail)
