@@ -83,7 +83,10 @@ COUNT_MAX_AGE = 300.0
 def remembered(key: tuple, models: tuple, compute, *, max_age: float):
     """`compute()`, or its last answer for `key` while none of `models` changed (their stamps) and it is
     younger than `max_age` seconds. Per process; writes that bypass `save()`/`delete()` are seen
-    only when `max_age` runs out."""
+    only when `max_age` runs out. Inside a transaction nothing is remembered: the rows it wrote
+    are visible only to it, and must not reach anyone else."""
+    if connection.in_atomic_block:
+        return compute()
     version = stamps(*models)
     with _remembered_lock:
         found = _remembered.get(key)
@@ -109,9 +112,6 @@ def count_remembered(queryset, *models) -> int:
     For lists whose filters join large tables: counting every match of a filter costs more than
     fetching its page, and the same filter is counted again for every page a person turns.
     """
-    if connection.in_atomic_block:
-        # Inside a transaction the rows it wrote are visible only here: never remember them for others.
-        return queryset.count()
     try:
         sql, params = queryset.query.sql_with_params()
     except EmptyResultSet:  # a filter that can match nothing (`.none()`): Django answers 0 without SQL

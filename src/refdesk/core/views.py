@@ -50,11 +50,16 @@ def form_page(
     return render(request, template, {"form": form, **context}, status=status)
 
 
+def wants_fragment(request) -> bool:
+    """htmx asks for a part of the page (not a boosted whole page)."""
+    return bool(getattr(request, "htmx", False)) and not request.htmx.boosted
+
+
 def render_page(
     request, template: str, context: dict, *, fragment: str | None = None, status: int = 200
 ):
     """The full page, or only `fragment` when htmx asks for a part of it (one source of markup)."""
-    if fragment and getattr(request, "htmx", False) and not request.htmx.boosted:
+    if fragment and wants_fragment(request):
         return render(request, fragment, context, status=status)
     return render(request, template, context, status=status)
 

@@ -1,8 +1,10 @@
 """Reads of the reference pool shared by pages, API and CLI, already scoped to the caller."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -14,6 +16,8 @@ from refdesk.pool import naics
 from refdesk.pool.industry import industry_resolve
 from refdesk.pool.models import Account, Contact, ContactAccessGrant, Product, ReferenceProfile
 from refdesk.pool.validation import without_nul
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -114,9 +118,20 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
     return qs.order_by(*ORDERINGS.get(filters.order, ORDERINGS["name"]))
 
 
+POOL_TABLES = (ReferenceProfile, Contact, Account)
+# Rendered lists are remembered for at most this long even if no change stamp moved (writes that
+# bypass save(), e.g. a bulk UPDATE, are seen then).
+LIST_MAX_AGE = 300.0
+
+
 def reference_count(references: QuerySet[ReferenceProfile]) -> int:
     """How many references a `reference_list` queryset holds, remembered until the pool changes."""
-    return changes.count_remembered(references, ReferenceProfile, Contact, Account)
+    return changes.count_remembered(references, *POOL_TABLES)
+
+
+def pool_remembered(key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()`, remembered per process until the pool changes (for what every reader sees alike)."""
+    return changes.remembered(("pool", *key), POOL_TABLES, compute, max_age=LIST_MAX_AGE)
 
 
 def reference_get(*, user, reference_id: int) -> ReferenceProfile:

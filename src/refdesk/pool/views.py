@@ -3,12 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from refdesk.core.errors import Forbidden, RefdeskError
-from refdesk.core.views import fetch, form_page, paginate, render_page
+from refdesk.core.views import fetch, form_page, paginate, render_page, wants_fragment
 from refdesk.people import permissions
 from refdesk.people.services import audit_contact_view
 from refdesk.pool import naics, selectors, services
@@ -35,12 +39,23 @@ def reference_list(request):
             code = selectors.industry_filter_code(filters.industry)
             industry_note = f"{code} {naics.title(code)} and everything under it" if code else "No NAICS industry fits these words."
     references = fetch(selectors.reference_list, user=request.user, filters=filters)
-    page = paginate(request, references, count=lambda: selectors.reference_count(references))
+
+    def results() -> str:
+        page = paginate(request, references, count=lambda: selectors.reference_count(references))
+        context = {"page": page, "industry_note": industry_note}
+        return render_to_string("pool/partials/reference_results.html", context, request)
+
+    # The results table shows no contact details and nothing about the reader, so it is rendered
+    # once per query string and state of the pool, for everyone who may browse it.
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    results_html = mark_safe(selectors.pool_remembered(("results", query), results))
+    if wants_fragment(request):
+        return HttpResponse(results_html)
     context = {
-        "form": form, "options": form.select_options(), "page": page, "industry_note": industry_note,
+        "form": form, "options": form.select_options(), "results_html": results_html,
         "can_manage": permissions.can_manage_pool(request.user),
     }  # fmt: skip
-    return render_page(request, "pool/reference_list.html", context, fragment="pool/partials/reference_results.html")
+    return render(request, "pool/reference_list.html", context)
 
 
 @login_required

@@ -1,0 +1,62 @@
+"""The pool's results table is rendered once per query string and state of the pool, for every reader."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from refdesk.core import changes
+from refdesk.pool import services
+from refdesk.pool.choices import ReferenceStatus
+from tests.factories import ContactFactory, ReferenceFactory, UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _forget():
+    changes.forget()
+    yield
+    changes.forget()
+
+
+def _reference_reads(captured) -> int:
+    return sum('FROM "pool_referenceprofile"' in q["sql"] and "MAX(" not in q["sql"] for q in captured.captured_queries)
+
+
+def test_the_same_results_are_not_read_again_until_the_pool_changes(client):
+    pm = UserFactory(role="program_manager")
+    ReferenceFactory(contact=ContactFactory(name="Rita Rancher"), status=ReferenceStatus.ACTIVE)
+    client.force_login(pm)
+    first = client.get("/pool/?status=active").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/pool/?status=active").content.decode()
+    assert _reference_reads(captured) == 0
+    assert "Rita Rancher" in first and "Rita Rancher" in again
+
+
+def test_a_change_to_the_pool_shows_at_once(client):
+    pm = UserFactory(role="program_manager")
+    ref = ReferenceFactory(contact=ContactFactory(name="Rita Rancher"), status=ReferenceStatus.ACTIVE)
+    client.force_login(pm)
+    assert "Rita Rancher" in client.get("/pool/?status=active").content.decode()
+    services.reference_status_change(actor=pm, reference=ref, to_status=ReferenceStatus.PAUSED, reason="busy")
+    html = client.get("/pool/?status=active").content.decode()
+    assert "Rita Rancher" not in html and "0 references" in html
+
+
+def test_readers_with_other_roles_see_the_same_results(client):
+    pm, rep = UserFactory(role="program_manager"), UserFactory(role="sales_rep")
+    ReferenceFactory(contact=ContactFactory(name="Rita Rancher"), status=ReferenceStatus.ACTIVE)
+    client.force_login(pm)
+    client.get("/pool/")
+    client.force_login(rep)
+    html = client.get("/pool/").content.decode()
+    assert "Rita Rancher" in html and rep.display_name in html  # the rest of the page is the rep's own
+
+
+def test_htmx_gets_only_the_results(client):
+    pm = UserFactory(role="program_manager")
+    ReferenceFactory(contact=ContactFactory(name="Rita Rancher"), status=ReferenceStatus.ACTIVE)
+    client.force_login(pm)
+    fragment = client.get("/pool/?status=active", headers={"HX-Request": "true"}).content.decode()
+    assert "Rita Rancher" in fragment and "<html" not in fragment and 'id="result-count"' in fragment
