@@ -91,7 +91,8 @@ def _is_transactional(request) -> bool:
 
 @pytest.fixture(autouse=True)
 def _insights_cache_cleared():
-    """Each test starts without pieces of the insights dashboard remembered from another test's data."""
+    """Each test starts with nothing remembered from another test's data: dashboard snapshots and
+    pieces, list counts, rendered pool results (`insights.selectors.cache_clear` forgets them all)."""
     from refdesk.insights.selectors import cache_clear
 
     cache_clear()

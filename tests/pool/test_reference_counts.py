@@ -3,19 +3,11 @@
 import pytest
 from django.db import transaction
 
-from refdesk.core import changes
 from refdesk.pool import selectors, services
 from refdesk.pool.choices import ReferenceStatus
 from tests.factories import ReferenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _forget():
-    changes.forget()
-    yield
-    changes.forget()
 
 
 def _active(user):

@@ -4,19 +4,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from refdesk.core import changes
 from refdesk.pool import services
 from refdesk.pool.choices import ReferenceStatus
 from tests.factories import ContactFactory, ReferenceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _forget():
-    changes.forget()
-    yield
-    changes.forget()
 
 
 def _reference_reads(captured) -> int:

@@ -45,16 +45,9 @@ class RequestQuery(Schema):
     mine: bool = False
 
 
-def _opportunity(request_id: int) -> dict | None:
-    from refdesk.insights.opportunity_selectors import opportunity_of_request
-
-    found = opportunity_of_request(request_id=request_id)
-    return {"crm_id": found.crm_id, "prospect": found.prospect, "stage": found.stage} if found else None
-
-
 def _detail(request, request_id: int) -> dict:
     detail = presenters.detail_out(request.user, selectors.request_get(user=request.user, request_id=request_id), via="api")
-    return detail | {"opportunity": _opportunity(request_id)}
+    return detail | {"opportunity": presenters.opportunity_out(request_id)}
 
 
 def _get(request, request_id: int):

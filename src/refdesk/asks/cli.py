@@ -49,11 +49,9 @@ def _dump(data) -> None:
 
 def _detail(request_id: int) -> dict:
     from refdesk.asks import presenters, selectors
-    from refdesk.insights.opportunity_selectors import opportunity_of_request
 
     request = selectors.request_get_any(request_id)
-    found = opportunity_of_request(request_id=request_id)
-    opportunity = {"crm_id": found.crm_id, "prospect": found.prospect, "stage": found.stage} if found else None
+    opportunity = presenters.opportunity_out(request_id)
     return presenters.detail_out(request.requester, request) | {"allowed_actions": [], "opportunity": opportunity}
 
 

@@ -142,6 +142,14 @@ def event_out(event) -> dict:
     }
 
 
+def opportunity_out(request_id: int) -> dict | None:
+    """The CRM opportunity a request was made for, as the API and CLI show it (None if none is linked)."""
+    from refdesk.insights.opportunity_selectors import opportunity_of_request
+
+    found = opportunity_of_request(request_id=request_id)
+    return {"crm_id": found.crm_id, "prospect": found.prospect, "stage": found.stage} if found else None
+
+
 def detail_out(user, request, *, now: dt.datetime | None = None, via: str | None = None) -> dict:
     """The request with its candidates and timeline; contact details shown through a door are audited."""
     visible = visible_contact_ids(user, request)
