@@ -74,6 +74,18 @@ API_FILTERS = [
 ]
 
 
+def request_body(match: dict, prospect: str, source: str) -> dict:
+    """A reference request for the prospect, asking what one of the varied match requests asks."""
+    return {
+        "prospect": prospect,
+        "industry": match["industry"],
+        "country": match.get("country", ""),
+        "products": match.get("products", []),
+        "activity_type": "reference_call",
+        "notes": f"filed by {source}",
+    }
+
+
 # --- phase run in a child process: the database ------------------------------------------------
 
 
@@ -274,15 +286,7 @@ class Mix:
                 json.dumps(rng.choice(self.matches)).encode(),
             )
         if name == "request":
-            q = rng.choice(self.matches)
-            body = {
-                "prospect": f"Load Prospect {self.count}",
-                "industry": q["industry"],
-                "country": q.get("country", ""),
-                "products": q.get("products", []),
-                "activity_type": "reference_call",
-                "notes": "filed by bench/load.py",
-            }
+            body = request_body(rng.choice(self.matches), f"Load Prospect {self.count}", "bench/load.py")
             return name, "POST", "/api/requests", self._api("requester"), json.dumps(body).encode()
         if name == "pool":
             who = rng.choice(["pm", "rep"])

@@ -94,14 +94,7 @@ def requests_for(name: str, seed: int, insights: str | None):
             yield next(people), "POST", "/api/match", q
     elif name == "request":
         for i, q in enumerate(cycle(matches)):
-            body = {
-                "prospect": f"Cost Prospect {i}",
-                "industry": q["industry"],
-                "country": q.get("country", ""),
-                "products": q.get("products", []),
-                "activity_type": "reference_call",
-                "notes": "filed by bench/request_costs.py",
-            }
+            body = load.request_body(q, f"Cost Prospect {i}", "bench/request_costs.py")
             yield "requester", "POST", "/api/requests", body
     elif name == "pool":
         people = cycle(["pm", "rep"])
