@@ -26,8 +26,11 @@ Nothing here asserts; it prints figures.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
+import pstats
 import statistics
 import sys
 import tempfile
@@ -112,8 +115,11 @@ def requests_for(name: str, seed: int, insights: str | None):
         raise ValueError(name)
 
 
-def measure(clients: dict, name: str, supply, runs: int, warmup: int) -> dict:
-    """Median and p95 server time and the queries of `runs` requests (after `warmup` ones)."""
+def measure(clients: dict, name: str, supply, runs: int, warmup: int, profiler=None) -> dict:
+    """Median and p95 server time and the queries of `runs` requests (after `warmup` ones).
+
+    With a `profiler` (cProfile.Profile) the measured requests run under it.
+    """
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -132,12 +138,17 @@ def measure(clients: dict, name: str, supply, runs: int, warmup: int) -> dict:
                 in_sql[0] += time.perf_counter() - t
 
         with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
+            profiling = profiler is not None and i >= warmup
+            if profiling:
+                profiler.enable()
             started = time.perf_counter()
             if method == "POST":
                 response = client.post(path, json.dumps(body), content_type="application/json")
             else:
                 response = client.get(path)
             elapsed = time.perf_counter() - started
+            if profiling:
+                profiler.disable()
         statuses[response.status_code] = statuses.get(response.status_code, 0) + 1
         if response.status_code >= 400:
             sys.exit(f"{name}: {method} {path} answered {response.status_code}: {response.content[:300]!r}")
@@ -175,6 +186,8 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=3, help="requests per endpoint before measuring")
     parser.add_argument("--only", default=",".join(ENDPOINTS), help="endpoints to measure (comma-separated)")
     parser.add_argument("--detail", action="store_true", help="also print each GET's own median")
+    parser.add_argument("--profile", type=int, metavar="N", default=0,
+                        help="also profile each endpoint's measured requests and print its N costliest functions")  # fmt: skip
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     wanted = [e.strip() for e in args.only.split(",") if e.strip()]
@@ -212,10 +225,14 @@ def main() -> int:
         clients["page"][who] = page = Client()
         page.force_login(user)
 
-    results = {}
+    results, profiles = {}, {}
     for name in wanted:
         print(f"  measuring {name}…", flush=True)
-        results[name] = measure(clients, name, requests_for(name, args.seed, insights), args.runs, args.warmup)
+        profiler = cProfile.Profile() if args.profile else None
+        supply = requests_for(name, args.seed, insights)
+        results[name] = measure(clients, name, supply, args.runs, args.warmup, profiler)
+        if profiler is not None:
+            profiles[name] = profiler
 
     print()
     print(f"{'endpoint':12} {'runs':>5} {'median ms':>10} {'p95 ms':>8} {'sql ms':>7} {'queries':>8} {'max q':>6} {'first ms':>9}")
@@ -230,6 +247,13 @@ def main() -> int:
             for key, items in r["by_path"].items():
                 med = statistics.median(t for t, _ in items) * 1000
                 print(f"  {med:8.1f} ms {max(q for _, q in items):>4} q  {key}")
+    for name, profiler in profiles.items():
+        print(f"\n{name}: the {args.profile} costliest functions (own time) over {args.runs} requests")
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats(order).print_stats(args.profile)
+            print(f"-- by {order}")
+            print("\n".join(line for line in out.getvalue().splitlines() if line.strip()).split("\n", 3)[-1])
     weights = {k: v for k, v in load.parse_mix(load.DEFAULT_MIX).items() if k in results}
     if weights:
         mean = sum(results[k]["median_ms"] * w for k, w in weights.items()) / sum(weights.values())
