@@ -37,3 +37,72 @@ def test_an_untracked_table_is_refused():
 
     with pytest.raises(ValueError):
         stamps(AuditEntry)
+
+
+@pytest.fixture
+def in_request():
+    """Inside a web request as the handlers signal it (the stamps snapshot lives for one request)."""
+    from django.core.signals import request_finished, request_started
+
+    request_started.send(sender=None)
+    yield
+    request_finished.send(sender=None)
+
+
+def test_a_request_stamps_every_table_once_until_it_writes(in_request, django_assert_num_queries):
+    from refdesk.activities.models import Activity
+
+    with django_assert_num_queries(1):
+        first = stamps(ReferenceProfile)
+        stamps(Activity, Account)  # read from the request's snapshot
+    ref = ReferenceFactory()  # a write: the next stamps are read again
+    with django_assert_num_queries(1):
+        after = stamps(ReferenceProfile)
+    assert after != first and after[0][0] == ref.pk
+
+
+def test_a_write_without_save_also_renews_the_snapshot(in_request):
+    ref = ReferenceFactory()
+    before = stamps(ReferenceProfile)
+    ReferenceProfile.objects.filter(pk=ref.pk).delete()  # a queryset delete: the count moves
+    assert stamps(ReferenceProfile) != before
+
+
+def test_outside_a_request_every_call_reads(django_assert_num_queries):
+    with django_assert_num_queries(2):
+        stamps(ReferenceProfile)
+        stamps(ReferenceProfile)
+
+
+def test_an_answer_computed_in_a_transaction_is_kept_only_if_it_wrote_nothing_it_reads():
+    from django.db import transaction
+
+    from refdesk.core.changes import remembered
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return ReferenceProfile.objects.count()
+
+    with transaction.atomic():
+        AccountFactory()  # writes accounts, not references
+        assert remembered(("t", 1), (ReferenceProfile,), compute, max_age=60) == 0
+    assert remembered(("t", 1), (ReferenceProfile,), compute, max_age=60) == 0
+    assert len(calls) == 1  # kept: the transaction wrote no reference
+    with transaction.atomic():
+        ReferenceFactory()
+        assert remembered(("t", 2), (ReferenceProfile,), compute, max_age=60) == 1
+        transaction.set_rollback(True)
+    assert remembered(("t", 2), (ReferenceProfile,), compute, max_age=60) == 0  # the rolled-back count was not kept
+
+
+def test_settings_row_is_a_copy_and_follows_changes():
+    from refdesk.core.changes import settings_row
+    from refdesk.matching.models import MatchingSettings
+
+    first = settings_row(MatchingSettings)
+    first.nps_threshold = 3  # changed but not saved: nobody else sees it
+    assert settings_row(MatchingSettings).nps_threshold != 3
+    first.save()
+    assert settings_row(MatchingSettings).nps_threshold == 3

@@ -6,6 +6,7 @@ Matching reads `usage_counts`, `last_activity_dates`, `activity_dates_since`,
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import threading
 from collections import defaultdict
@@ -628,16 +629,28 @@ def _fit(spec, *, industry: str | None, products, topics) -> list[dict]:
     return reasons
 
 
+CONTENT_MAX_AGE = 300.0
+
+
 def content_for_match(spec) -> list[dict]:
     """Approved, unexpired case studies, recordings and testimonials, and upcoming group events,
     that answer the request, best first: offered before a one-to-one call.
 
-    Each item is {"kind", "title", "url", "reasons": [{criterion, matched, points}]}.
+    Each item is {"kind", "title", "url", "reasons": [{criterion, matched, points}]}. Remembered
+    per process for the same need and day until content or events change.
     """
-    from django.urls import reverse
-
     if not (spec.industries or spec.products or spec.topics):
         return []
+    key = ("content", spec.today, spec.industries, spec.products, spec.topics)
+    found = changes.remembered(
+        key, (ContentAsset, GroupEvent), lambda: _content_for(spec), max_age=CONTENT_MAX_AGE
+    )
+    return copy.deepcopy(found)
+
+
+def _content_for(spec) -> list[dict]:
+    from django.urls import reverse
+
     today = spec.today
     items = []
     assets = ContentAsset.objects.filter(

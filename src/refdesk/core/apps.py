@@ -6,4 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self):
-        from refdesk.core import checks  # noqa: F401  (registers system checks)
+        from refdesk.core import changes, checks  # noqa: F401  (checks registers system checks)
+
+        changes.watch_requests()

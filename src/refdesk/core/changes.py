@@ -7,7 +7,9 @@ index or a one-row table, so a stamp costs the same at a thousand rows as at a m
 without `updated_at`) are not seen; the caches also rebuild on a timer for that reason.
 """
 
+import copy
 import datetime as dt
+import re
 import threading
 import time
 
@@ -43,14 +45,11 @@ def track_deletions(*models) -> None:
         )
 
 
-def stamps(*models) -> tuple:
-    """One stamp per model, read in a single query: ((max id, max updated_at, deleted), …)."""
+def _read_stamps(tables: list[str]) -> dict[str, tuple]:
+    """{table: (max id, max updated_at, deleted)} for these tables, in a single query."""
     quote = connection.ops.quote_name
     parts, params = [], []
-    for model in models:
-        table = model._meta.db_table
-        if table not in _tracked:
-            raise ValueError(f"{model._meta.label}: call track_deletions() for it first")
+    for table in tables:
         # Separate scalar subqueries: SQLite answers a lone MAX() from an index, not two together.
         parts += [
             f"(SELECT MAX({quote('id')}) FROM {quote(table)})",
@@ -61,7 +60,95 @@ def stamps(*models) -> tuple:
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts), params)
         row = cursor.fetchone()
-    return tuple((row[i], _as_datetime(row[i + 1]), row[i + 2] or 0) for i in range(0, len(row), 3))
+    return {
+        table: (row[i], _as_datetime(row[i + 1]), row[i + 2] or 0)
+        for table, i in zip(tables, range(0, len(row), 3), strict=True)
+    }
+
+
+# Within one web request, every tracked table is stamped by the first stamps() call in one query
+# and later calls read that snapshot until the request writes anything (see _watch_sql): a match
+# reads the pool's, the activity log's and the settings' stamps once instead of once each. A
+# snapshot taken inside a transaction may show its uncommitted writes, so it serves only there.
+_request = threading.local()
+
+
+def stamps(*models) -> tuple:
+    """One stamp per model, read in a single query: ((max id, max updated_at, deleted), …)."""
+    tables = [model._meta.db_table for model in models]
+    for model, table in zip(models, tables, strict=True):
+        if table not in _tracked:
+            raise ValueError(f"{model._meta.label}: call track_deletions() for it first")
+    if not getattr(_request, "active", False):
+        found = _read_stamps(tables)
+    else:
+        in_transaction = connection.in_atomic_block
+        snapshot = _request.snapshot
+        if snapshot is None or (snapshot[0] and not in_transaction):
+            snapshot = _request.snapshot = (in_transaction, _read_stamps(sorted(_tracked)))
+        found = snapshot[1]
+    return tuple(found[table] for table in tables)
+
+
+def _request_started(**kwargs) -> None:
+    _request.active, _request.snapshot, _request.written = True, None, set()
+
+
+def _request_finished(**kwargs) -> None:
+    _request.active, _request.snapshot = False, None
+
+
+_WRITE = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
+ANY_TABLE = "*"
+
+
+def _watch_sql(execute, sql, params, many, context):
+    # Any write (also through bulk_create, update() or raw SQL, and a rollback to a savepoint)
+    # makes the request stamp the tables again; inside a transaction the written table is noted
+    # until the transaction commits (see remembered()).
+    conn = context["connection"]
+    if not conn.in_atomic_block and getattr(_request, "written", None):
+        _request.written.clear()  # left over from a transaction that rolled back
+    text = sql.lstrip()
+    verb = text[:9].upper()
+    if not verb.startswith(("SELECT", "SAVEPOINT", "RELEASE")):
+        _request.snapshot = None
+        if conn.in_atomic_block and not verb.startswith("ROLLBACK"):
+            written = _written()
+            found = _WRITE.match(text)
+            table = found.group(1) if found else ANY_TABLE
+            if table not in written:
+                written.add(table)
+                conn.on_commit(written.clear)
+    return execute(sql, params, many, context)
+
+
+def _written() -> set:
+    written = getattr(_request, "written", None)
+    if written is None:
+        written = _request.written = set()
+    return written
+
+
+def _written_in_transaction(models) -> bool:
+    """Whether the open transaction wrote to any of `models` (or to a table it could not name)."""
+    written = _written()
+    return ANY_TABLE in written or any(m._meta.db_table in written for m in models)
+
+
+def _watch_connection(connection, **kwargs) -> None:
+    if _watch_sql not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_watch_sql)
+
+
+def watch_requests() -> None:
+    """Keep a stamps snapshot per web request (called once from CoreConfig.ready)."""
+    from django.core.signals import request_finished, request_started
+    from django.db.backends.signals import connection_created
+
+    request_started.connect(_request_started, dispatch_uid="changes:request_started")
+    request_finished.connect(_request_finished, dispatch_uid="changes:request_finished")
+    connection_created.connect(_watch_connection, dispatch_uid="changes:connection_created")
 
 
 def _as_datetime(value):
@@ -83,21 +170,43 @@ COUNT_MAX_AGE = 300.0
 def remembered(key: tuple, models: tuple, compute, *, max_age: float):
     """`compute()`, or its last answer for `key` while none of `models` changed (their stamps) and it is
     younger than `max_age` seconds. Per process; writes that bypass `save()`/`delete()` are seen
-    only when `max_age` runs out. Inside a transaction nothing is remembered: the rows it wrote
-    are visible only to it, and must not reach anyone else."""
-    if connection.in_atomic_block:
-        return compute()
+    only when `max_age` runs out. Inside a transaction a remembered answer is used while the stamps
+    the transaction sees still match it (its own writes move them), and an answer computed there is
+    kept only if the transaction has not written to `models`: rows it wrote are visible only to
+    it until it commits, and must not reach anyone else."""
     version = stamps(*models)
     with _remembered_lock:
         found = _remembered.get(key)
     if found is not None and found[0] == version and time.monotonic() - found[1] < max_age:
         return found[2]
     value = compute()
+    if connection.in_atomic_block and _written_in_transaction(models):
+        return value
     with _remembered_lock:
         if len(_remembered) >= REMEMBERED_MAX:
             _remembered.clear()
         _remembered[key] = (version, time.monotonic(), value)
     return value
+
+
+SETTINGS_MAX_AGE = 300.0
+
+
+def settings_row(model):
+    """The program's one settings row of `model` (pk 1, created with the defaults on first read),
+    remembered per process until it changes; each caller gets its own copy to read or change."""
+
+    def fetch():
+        found = model.objects.filter(pk=1).first()
+        if found is None:
+            try:
+                with transaction.atomic():
+                    found = model.objects.create(pk=1)
+            except IntegrityError:  # created by a concurrent first read just now
+                found = model.objects.get(pk=1)
+        return found
+
+    return copy.copy(remembered(("settings", model._meta.label), (model,), fetch, max_age=SETTINGS_MAX_AGE))
 
 
 def forget() -> None:

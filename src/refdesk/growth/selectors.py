@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
+from refdesk.core import changes
 from refdesk.core.errors import Forbidden, NotFound
 from refdesk.growth import permissions as perms
 from refdesk.growth import rules
@@ -42,8 +43,7 @@ def _require_read(user) -> None:
 
 def growth_settings_get() -> GrowthSettings:
     """The program's growth rules (created with the defaults on first read)."""
-    settings, _ = GrowthSettings.objects.get_or_create(pk=1)
-    return settings
+    return changes.settings_row(GrowthSettings)
 
 
 # --- nominations ----------------------------------------------------------------------------

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from refdesk.core import geo
+from refdesk.core import changes, geo
 from refdesk.core.errors import Forbidden, InvalidInput
 from refdesk.matching import scoring
 from refdesk.matching.engine import engine
@@ -26,14 +25,7 @@ INDUSTRY_MIN_SHARE = 0.75
 
 def matching_settings_get() -> MatchingSettings:
     """The program's matching settings, created with the defaults on first read."""
-    found = MatchingSettings.objects.filter(pk=1).first()
-    if found is None:
-        try:
-            with transaction.atomic():
-                found = MatchingSettings.objects.create(pk=1)
-        except IntegrityError:
-            found = MatchingSettings.objects.get(pk=1)
-    return found
+    return changes.settings_row(MatchingSettings)
 
 
 def rules_from(settings: MatchingSettings) -> scoring.Rules:
