@@ -45,25 +45,49 @@ def track_deletions(*models) -> None:
         )
 
 
-def _read_stamps(tables: list[str]) -> dict[str, tuple]:
-    """{table: (max id, max updated_at, deleted)} for these tables, in a single query."""
+def _stamps_sql(tables: list[str], *, inline: bool = False) -> tuple[str, list]:
+    """The stamps query; `inline` writes the table names as literals (for PREPARE, which takes no
+    parameters here; they are our own models' table names, letters and underscores)."""
     quote = connection.ops.quote_name
     parts, params = [], []
     for table in tables:
+        name = f"'{table}'" if inline else "%s"
         # Separate scalar subqueries: SQLite answers a lone MAX() from an index, not two together.
         parts += [
             f"(SELECT MAX({quote('id')}) FROM {quote(table)})",
             f"(SELECT MAX({quote('updated_at')}) FROM {quote(table)})",
-            f"(SELECT {quote('deleted')} FROM {quote(DeletionCount._meta.db_table)} WHERE {quote('table')} = %s)",
+            f"(SELECT {quote('deleted')} FROM {quote(DeletionCount._meta.db_table)} WHERE {quote('table')} = {name})",
         ]
-        params.append(table)
+        if not inline:
+            params.append(table)
+    return "SELECT " + ", ".join(parts), params
+
+
+# PostgreSQL spends longer planning the every-table stamps query (some 30 subqueries) than running
+# it, so each connection prepares it once and then only executes it (a prepared statement lives as
+# long as the session, also when the transaction that prepared it rolls back).
+PREPARED_STAMPS = "refdesk_stamps"
+
+
+def _read_stamps(tables: list[str]) -> dict[str, tuple]:
+    """{table: (max id, max updated_at, deleted)} for these tables, in a single query."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
+        if connection.vendor == "postgresql" and tables == _all_tables():
+            if getattr(connection, "_refdesk_stamps_prepared", None) is not connection.connection:
+                cursor.execute(f"PREPARE {PREPARED_STAMPS} AS " + _stamps_sql(tables, inline=True)[0])
+                connection._refdesk_stamps_prepared = connection.connection
+            cursor.execute(f"EXECUTE {PREPARED_STAMPS}")
+        else:
+            cursor.execute(*_stamps_sql(tables))
         row = cursor.fetchone()
     return {
         table: (row[i], _as_datetime(row[i + 1]), row[i + 2] or 0)
         for table, i in zip(tables, range(0, len(row), 3), strict=True)
     }
+
+
+def _all_tables() -> list[str]:
+    return sorted(_tracked)
 
 
 # Within one web request, every tracked table is stamped by the first stamps() call in one query
@@ -85,7 +109,7 @@ def stamps(*models) -> tuple:
         in_transaction = connection.in_atomic_block
         snapshot = _request.snapshot
         if snapshot is None or (snapshot[0] and not in_transaction):
-            snapshot = _request.snapshot = (in_transaction, _read_stamps(sorted(_tracked)))
+            snapshot = _request.snapshot = (in_transaction, _read_stamps(_all_tables()))
         found = snapshot[1]
     return tuple(found[table] for table in tables)
 
@@ -98,6 +122,7 @@ def _request_finished(**kwargs) -> None:
     _request.active, _request.snapshot = False, None
 
 
+_STAMPS_VERBS = (f"PREPARE {PREPARED_STAMPS} ", f"EXECUTE {PREPARED_STAMPS}")
 _WRITE = re.compile(r'(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
 ANY_TABLE = "*"
 
@@ -111,7 +136,7 @@ def _watch_sql(execute, sql, params, many, context):
         _request.written.clear()  # left over from a transaction that rolled back
     text = sql.lstrip()
     verb = text[:9].upper()
-    if not verb.startswith(("SELECT", "SAVEPOINT", "RELEASE")):
+    if not verb.startswith(("SELECT", "SAVEPOINT", "RELEASE")) and not text.startswith(_STAMPS_VERBS):
         _request.snapshot = None
         if conn.in_atomic_block and not verb.startswith("ROLLBACK"):
             written = _written()

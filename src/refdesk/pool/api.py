@@ -25,7 +25,8 @@ from refdesk.pool.schemas import (
 router = Router(tags=["pool"])
 
 
-def account_out(account) -> dict:
+def account_out(account, products: list[str] | None = None) -> dict:
+    """An account as the API returns it; `products` (sorted names) when the caller read them already."""
     owner = account.owner
     return {
         "id": account.pk,
@@ -35,7 +36,7 @@ def account_out(account) -> dict:
         "industry_text": account.industry_text,
         "country": account.country,
         "employees": account.employees,
-        "products": sorted(p.name for p in account.products.all()),
+        "products": products if products is not None else sorted(p.name for p in account.products.all()),
         "live_since": account.live_since,
         "owner": {"id": owner.pk, "email": owner.email, "name": owner.display_name} if owner else None,
         "gift_policy": account.gift_policy,
@@ -65,13 +66,14 @@ def contact_out(contact, *, visible: bool) -> dict:
     }
 
 
-def reference_out(reference, *, visible: bool, history: bool = False) -> dict:
+def reference_out(reference, *, visible: bool, history: bool = False, products: list[str] | None = None) -> dict:
+    """A reference with its contact and account; `products` as for account_out."""
     data = {
         "id": reference.pk,
         "status": reference.status,
         "status_changed_at": reference.status_changed_at,
         "contact": contact_out(reference.contact, visible=visible),
-        "account": account_out(reference.contact.account),
+        "account": account_out(reference.contact.account, products),
         **{
             name: getattr(reference, name)
             for name in (
@@ -186,14 +188,16 @@ def _reference_detail(user, reference_id: int) -> dict:
 
 @router.get("/references", response={200: ReferencePage, **ERRORS}, summary="List references")
 def list_references(request, filters: Query[ReferenceQuery], limit: Limit = 50, offset: Offset = 0):
-    qs = selectors.reference_list(
-        user=request.user, filters=selectors.ReferenceFilters(**filters.model_dump())
-    ).prefetch_related("contact__account__products")
+    qs = selectors.reference_list(user=request.user, filters=selectors.ReferenceFilters(**filters.model_dump()))
     result = page(qs, limit=limit, offset=offset, count=lambda: selectors.reference_count(qs))
     contacts = [r.contact for r in result["items"]]
     visible = selectors.contact_ids_visible(user=request.user, contacts=contacts)
     audit_contact_view(request.user, visible, "api")
-    result["items"] = [reference_out(r, visible=r.contact_id in visible) for r in result["items"]]
+    products = selectors.product_names_by_account({c.account_id for c in contacts})
+    result["items"] = [
+        reference_out(r, visible=r.contact_id in visible, products=products.get(r.contact.account_id, []))
+        for r in result["items"]
+    ]
     return result
 
 

@@ -208,6 +208,15 @@ def product_list() -> QuerySet[Product]:
     return Product.objects.order_by("name")
 
 
+def product_names_by_account(account_ids) -> dict[int, list[str]]:
+    """{account id: its product names, sorted} in one query, for lists of many accounts."""
+    names: dict[int, list[str]] = {}
+    rows = Account.products.through.objects.filter(account_id__in=list(account_ids))
+    for account_id, name in rows.order_by("product__name").values_list("account_id", "product__name"):
+        names.setdefault(account_id, []).append(name)
+    return names
+
+
 def contact_details_visible(*, user, contact: Contact) -> bool:
     """May the user see this person's email and phone?
 
