@@ -252,10 +252,12 @@ def request_submit(*, actor, requester=None, opportunity_crm_id: str = "", **fie
             # Naming the deal while filing is the requester's right; linking it later stays the
             # program manager's, so the link is made here as the system (actor=None).
             opportunity_link_request(actor=None, opportunity=opportunity, request_id=request.pk, now=now)
-        _propose(request, at=now, actor=None, label="matcher")
+        proposed = _propose(request, at=now, actor=None, label="matcher")
         if workflow["fulfilment"] == Fulfilment.AUTOMATIC:
             _auto_select(request, at=now)
-        _refresh_due(request)
+            _refresh_due(request)
+        else:  # a new request holds only the candidates just proposed: no need to read them back
+            _refresh_due(request, proposed)
     return request
 
 

@@ -1,5 +1,6 @@
 """Helpers every page uses: fragment-or-page rendering and turning domain errors into form errors."""
 
+import functools
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -7,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import cached_property
 
 from refdesk.core.errors import Forbidden, NotFound, RefdeskError
@@ -95,3 +97,15 @@ def paginate(request, queryset, *, per_page: int = 50, count: Callable[[], int] 
     else:
         paginator = _CountedPaginator(queryset, per_page, count=count)
     return paginator.get_page(request.GET.get("page"))
+
+
+def id_url(name: str) -> str:
+    """The URL pattern `name` (one id argument) as a format string, e.g. "/pool/references/{}/":
+    lists of many rows fill it in instead of calling reverse() once per link."""
+    return _id_url(name, get_script_prefix())
+
+
+@functools.lru_cache(maxsize=64)
+def _id_url(name: str, prefix: str) -> str:
+    marker = 918273645  # an id no list holds; replaced by the placeholder
+    return reverse(name, args=[marker]).replace(str(marker), "{}")

@@ -118,6 +118,15 @@ def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet
     return qs.order_by(*ORDERINGS.get(filters.order, ORDERINGS["name"]))
 
 
+def reference_rows(references: QuerySet[ReferenceProfile]) -> QuerySet[ReferenceProfile]:
+    """A `reference_list` page with only the columns the pool's results table shows (the
+    reference's search words and notes, the account's owner and the rest stay in the database)."""
+    return references.select_related(None).select_related("contact__account__industry").only(
+        "status", "opted_out", "activity_types", "nps", "contact__name", "contact__title",
+        "contact__account__name", "contact__account__country", "contact__account__industry__title",
+    )  # fmt: skip
+
+
 POOL_TABLES = (ReferenceProfile, Contact, Account)
 # Rendered lists are remembered for at most this long even if no change stamp moved (writes that
 # bypass save(), e.g. a bulk UPDATE, are seen then).

@@ -12,7 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from refdesk.core.errors import Forbidden, RefdeskError
-from refdesk.core.views import fetch, form_page, paginate, render_page, wants_fragment
+from refdesk.core.views import fetch, form_page, id_url, paginate, render_page, wants_fragment
 from refdesk.people import permissions
 from refdesk.people.services import audit_contact_view
 from refdesk.pool import naics, selectors, services
@@ -41,8 +41,11 @@ def reference_list(request):
     references = fetch(selectors.reference_list, user=request.user, filters=filters)
 
     def results() -> str:
-        page = paginate(request, references, count=lambda: selectors.reference_count(references))
-        context = {"page": page, "industry_note": industry_note}
+        shown = selectors.reference_rows(references)
+        page = paginate(request, shown, count=lambda: selectors.reference_count(references))
+        reference_url, account_url = id_url("pool:reference-detail"), id_url("pool:account-detail")
+        rows = [(r, reference_url.format(r.pk), account_url.format(r.contact.account_id)) for r in page]
+        context = {"page": page, "rows": rows, "industry_note": industry_note}
         return render_to_string("pool/partials/reference_results.html", context, request)
 
     # The results table shows no contact details and nothing about the reader, so it is rendered
