@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Field, Schema
 from pydantic import AfterValidator, StrictBool, StrictInt
 
+from refdesk.core.schemas import OutSchema
 from refdesk.pool.validation import without_nul
 
 # PostgreSQL text cannot hold NUL characters; nobody types them.
@@ -54,24 +55,24 @@ class RequestIn(Schema):
     ] = ""
 
 
-class RequestPersonOut(Schema):
+class RequestPersonOut(OutSchema):
     id: int
     email: str
     name: str
 
 
-class RequestIndustryOut(Schema):
+class RequestIndustryOut(OutSchema):
     code: str
     title: str
 
 
-class RequestSlaOut(Schema):
+class RequestSlaOut(OutSchema):
     state: str
     due_at: dt.datetime | None
     what: str
 
 
-class CandidateSlotOut(Schema):
+class CandidateSlotOut(OutSchema):
     id: int
     starts_at: dt.datetime
     ends_at: dt.datetime
@@ -80,7 +81,7 @@ class CandidateSlotOut(Schema):
     chosen: bool
 
 
-class CandidateFeedbackOut(Schema):
+class CandidateFeedbackOut(OutSchema):
     side: str
     rating: int
     helped: bool | None
@@ -89,7 +90,7 @@ class CandidateFeedbackOut(Schema):
     given_at: dt.datetime
 
 
-class RequestCandidateOut(Schema):
+class RequestCandidateOut(OutSchema):
     id: int
     reference_id: int
     name: str
@@ -114,7 +115,7 @@ class RequestCandidateOut(Schema):
     allowed_actions: list[str]
 
 
-class RequestEventOut(Schema):
+class RequestEventOut(OutSchema):
     id: int
     kind: str
     candidate_id: int | None
@@ -128,7 +129,7 @@ class RequestEventOut(Schema):
     data: dict[str, Any]
 
 
-class RequestSummaryOut(Schema):
+class RequestSummaryOut(OutSchema):
     id: int
     status: str
     prospect: str
@@ -159,7 +160,7 @@ class RequestSummaryOut(Schema):
     sla: RequestSlaOut
 
 
-class RequestOpportunityOut(Schema):
+class RequestOpportunityOut(OutSchema):
     crm_id: str
     prospect: str
     stage: str
@@ -174,7 +175,7 @@ class RequestDetailOut(RequestSummaryOut):
     )
 
 
-class RequestPage(Schema):
+class RequestPage(OutSchema):
     count: int
     limit: int
     offset: int

@@ -6,6 +6,8 @@ from typing import Annotated
 from ninja import Field, Schema
 from pydantic import ConfigDict, StrictStr
 
+from refdesk.core.schemas import OutSchema
+
 Text = Annotated[StrictStr, Field(max_length=200)]
 Weight = Annotated[int, Field(ge=0, le=100, strict=True)]
 
@@ -38,26 +40,26 @@ class MatchIn(Schema):
     limit: Annotated[int, Field(ge=1, le=100, strict=True)] = 10
 
 
-class IndustryOut(Schema):
+class IndustryOut(OutSchema):
     code: str
     title: str
     score: float
 
 
-class ReasonOut(Schema):
+class ReasonOut(OutSchema):
     criterion: str
     matched: str
     points: float
 
 
-class ContentOut(Schema):
+class ContentOut(OutSchema):
     kind: str
     title: str
     url: str
     reasons: list[ReasonOut]
 
 
-class CandidateOut(Schema):
+class CandidateOut(OutSchema):
     reference_id: int
     contact_id: int
     name: str
@@ -73,7 +75,7 @@ class CandidateOut(Schema):
     stale: bool = Field(False, description="Profile not confirmed lately: listed after fresh ones")
 
 
-class MatchOut(Schema):
+class MatchOut(OutSchema):
     industry: list[IndustryOut]
     content: list[ContentOut]
     candidates: list[CandidateOut]
