@@ -6,7 +6,6 @@ Matching reads `usage_counts`, `last_activity_dates`, `activity_dates_since`,
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import threading
 from collections import defaultdict
@@ -630,65 +629,68 @@ def _fit(spec, *, industry: str | None, products, topics) -> list[dict]:
 
 
 CONTENT_MAX_AGE = 300.0
+# The newest offered assets matching reads (and the first of them it checks for a need), and the
+# upcoming group events it reads.
+CONTENT_READ, CONTENT_CHECKED, EVENTS_READ = 2000, 500, 200
 
 
 def content_for_match(spec) -> list[dict]:
     """Approved, unexpired case studies, recordings and testimonials, and upcoming group events,
     that answer the request, best first: offered before a one-to-one call.
 
-    Each item is {"kind", "title", "url", "reasons": [{criterion, matched, points}]}. Remembered
-    per process for the same need and day until content or events change.
+    Each item is {"kind", "title", "url", "reasons": [{criterion, matched, points}]}.
     """
     if not (spec.industries or spec.products or spec.topics):
         return []
-    key = ("content", spec.today, spec.industries, spec.products, spec.topics)
-    found = changes.remembered(
-        key, (ContentAsset, GroupEvent), lambda: _content_for(spec), max_age=CONTENT_MAX_AGE
-    )
-    return copy.deepcopy(found)
-
-
-def _content_for(spec) -> list[dict]:
-    from django.urls import reverse
-
-    today = spec.today
-    items = []
-    assets = ContentAsset.objects.filter(
-        kind__in=OFFERED_KINDS, retired_at__isnull=True, approved_on__isnull=False
-    ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+    assets, events = _offered(spec.today)
     codes = [t.code for t in spec.industries]
     if codes:
-        # Candidates by subsector (three digits) first; products and topics are checked in Python.
-        prefixes = {c[:3] for c in codes if len(c) >= 3} or {c[:2] for c in codes}
-        industry_q = Q()
-        for prefix in prefixes:
-            industry_q |= Q(industry__code__startswith=prefix)
-        if spec.products or spec.topics:
-            industry_q |= Q(pk__in=assets.values("pk")[:2000])
-        assets = assets.filter(industry_q)
-    for asset in assets.order_by("-created_at")[:500]:
-        reasons = _fit(
-            spec, industry=asset.industry_id, products=asset.products, topics=asset.topics
-        )
+        # Candidates by subsector (three digits) first, and when products or topics are asked
+        # for, any asset: _fit decides.
+        prefixes = tuple({c[:3] for c in codes if len(c) >= 3} or {c[:2] for c in codes})
+        if not (spec.products or spec.topics):
+            assets = [a for a in assets if a["industry"] and a["industry"].startswith(prefixes)]
+    items = []
+    for asset in assets[:CONTENT_CHECKED]:
+        reasons = _fit(spec, industry=asset["industry"], products=asset["products"], topics=asset["topics"])
         if reasons:
-            items.append({"kind": asset.kind, "title": asset.title, "url": reverse("activities:content-detail", args=[asset.pk]),
-                          "reasons": reasons, "_score": sum(r["points"] for r in reasons) + (1 if asset.kind == ContentKind.RECORDING else 0)})  # fmt: skip
-    start = _start_of(today)
-    for event in GroupEvent.objects.filter(
-        status=EventStatus.SCHEDULED, starts_at__gte=start
-    ).order_by("starts_at")[:200]:
-        reasons = _fit(
-            spec, industry=event.industry_id, products=event.products, topics=event.topics
-        )
+            bonus = 1 if asset["kind"] == ContentKind.RECORDING else 0
+            items.append({"kind": asset["kind"], "title": asset["title"], "url": asset["url"],
+                          "reasons": reasons, "_score": sum(r["points"] for r in reasons) + bonus})  # fmt: skip
+    for event in events:
+        reasons = _fit(spec, industry=event["industry"], products=event["products"], topics=event["topics"])
         if reasons:
-            reasons.append(
-                {
-                    "criterion": "event",
-                    "matched": f"{event.get_format_display()} on {event.starts_at:%Y-%m-%d %H:%M} UTC",
-                    "points": 0.0,
-                }
-            )
-            items.append({"kind": "event", "title": event.title, "url": reverse("activities:event-detail", args=[event.pk]),
+            reasons.append({"criterion": "event", "matched": event["when"], "points": 0.0})
+            items.append({"kind": "event", "title": event["title"], "url": event["url"],
                           "reasons": reasons, "_score": sum(r["points"] for r in reasons) + 2})  # fmt: skip
     items.sort(key=lambda i: -i["_score"])
     return [{k: v for k, v in item.items() if k != "_score"} for item in items[:CONTENT_LIMIT]]
+
+
+def _offered(today: dt.date) -> tuple[list[dict], list[dict]]:
+    """The content and the group events that can be offered on `today`, newest assets first and
+    soonest events first: read once per process and day until content or events change, as
+    plain dicts that every match reads and none changes."""
+
+    def read():
+        from django.urls import reverse
+
+        assets = ContentAsset.objects.filter(
+            kind__in=OFFERED_KINDS, retired_at__isnull=True, approved_on__isnull=False
+        ).filter(Q(expires_on__isnull=True) | Q(expires_on__gte=today))
+        upcoming = GroupEvent.objects.filter(status=EventStatus.SCHEDULED, starts_at__gte=_start_of(today))
+        return (
+            [
+                {"kind": a.kind, "title": a.title, "url": reverse("activities:content-detail", args=[a.pk]),
+                 "industry": a.industry_id, "products": a.products, "topics": a.topics}
+                for a in assets.order_by("-created_at", "-pk")[:CONTENT_READ]
+            ],
+            [
+                {"title": e.title, "url": reverse("activities:event-detail", args=[e.pk]),
+                 "when": f"{e.get_format_display()} on {e.starts_at:%Y-%m-%d %H:%M} UTC",
+                 "industry": e.industry_id, "products": e.products, "topics": e.topics}
+                for e in upcoming.order_by("starts_at", "pk")[:EVENTS_READ]
+            ],
+        )  # fmt: skip
+
+    return changes.remembered(("offered content", today), (ContentAsset, GroupEvent), read, max_age=CONTENT_MAX_AGE)

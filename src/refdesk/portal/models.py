@@ -41,6 +41,7 @@ class UnavailablePeriod(models.Model):
     ends_on = models.DateField()
     note = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the change stamp matching's remembered list follows
 
     class Meta:
         ordering = ["starts_on", "pk"]

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from refdesk.core import changes
 from refdesk.core.errors import Forbidden, NotFound
 from refdesk.people import permissions
 from refdesk.pool.models import Contact, ReferenceProfile
@@ -178,13 +179,18 @@ def preferences(*, contact: Contact) -> dict:
     }
 
 
-def unavailable_reference_ids(*, day: dt.date) -> set[int]:
-    """References who said they are away on `day`: the matcher leaves them out."""
-    return set(
-        UnavailablePeriod.objects.filter(starts_on__lte=day, ends_on__gte=day).values_list(
-            "reference_id", flat=True
-        )
-    )
+UNAVAILABLE_MAX_AGE = 300.0
+
+
+def unavailable_reference_ids(*, day: dt.date) -> frozenset[int]:
+    """References who said they are away on `day`: the matcher leaves them out. Remembered per
+    process and day until a period is added, changed or removed."""
+
+    def read():
+        periods = UnavailablePeriod.objects.filter(starts_on__lte=day, ends_on__gte=day)
+        return frozenset(periods.values_list("reference_id", flat=True))
+
+    return changes.remembered(("away", day), (UnavailablePeriod,), read, max_age=UNAVAILABLE_MAX_AGE)
 
 
 # --- the program manager's side -------------------------------------------------------------------
