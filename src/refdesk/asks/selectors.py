@@ -347,19 +347,16 @@ def owner_feed(*, user, limit: int = 50) -> QuerySet[RequestEvent]:
 
 def event_get(event_id: int) -> RequestEvent:
     """One event with its request, candidate, contact, account, owner and requester preloaded."""
-    event = (
-        RequestEvent.objects.select_related(
+    try:
+        # get(), not first(): no ORDER BY to compile for a seven-table join, once per event dispatched.
+        return RequestEvent.objects.select_related(
             "actor",
             "request__requester",
             "request__industry",
             "candidate__reference__contact__account__owner",
-        )
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        raise NotFound(f"No request event with id {event_id}.")
-    return event
+        ).get(pk=event_id)
+    except RequestEvent.DoesNotExist:
+        raise NotFound(f"No request event with id {event_id}.") from None
 
 
 def requests_due_for_reminder(now: dt.datetime) -> QuerySet[ReferenceRequest]:
