@@ -287,9 +287,7 @@ def request_get(*, user, request_id: int) -> ReferenceRequest:
     """One request with its candidates, slots, feedback and timeline, if the user may see it."""
     if not (user and user.is_authenticated and user.is_active):
         raise Forbidden("You need to log in to see reference requests.")
-    request = _detail_qs().filter(pk=request_id).first()
-    if request is None:
-        raise NotFound(f"No request with id {request_id}.")
+    request = _detail(request_id)
     owner_of = any(
         c.reference.contact.account.owner_id == user.pk and c.status != CandidateStatus.PROPOSED
         for c in request.candidates.all()
@@ -301,10 +299,14 @@ def request_get(*, user, request_id: int) -> ReferenceRequest:
 
 def request_get_any(request_id: int) -> ReferenceRequest:
     """One request for the command line and tasks (no user scope)."""
-    request = _detail_qs().filter(pk=request_id).first()
-    if request is None:
-        raise NotFound(f"No request with id {request_id}.")
-    return request
+    return _detail(request_id)
+
+
+def _detail(request_id: int) -> ReferenceRequest:
+    try:  # get(), not first(): no ORDER BY to compile over the request's joins
+        return _detail_qs().get(pk=request_id)
+    except ReferenceRequest.DoesNotExist:
+        raise NotFound(f"No request with id {request_id}.") from None
 
 
 def candidate_of(request: ReferenceRequest, candidate_id: int) -> RequestCandidate:
