@@ -16,7 +16,9 @@ answer arrived (closed loop):
     references  GET  /api/references?filters   the API's list of references
     insights    GET  /insights/                the dashboard (only if the insights app has a page `insights:home`)
 
-It prints requests/s, p50/p95/p99 per endpoint and overall, the errors, and the command. The
+It prints requests/s, p50/p95/p99 per endpoint and overall, the errors, the CPU seconds gunicorn,
+the task workers, PostgreSQL and the client used in the measured window (and so the CPU one request
+costs, a figure less shaken by a noisy machine than requests/s), and the command. The
 client is a small asyncio HTTP/1.1 client in this file (keep-alive where gunicorn allows it), so
 nothing beyond the standard library is needed. Nothing here asserts; it prints figures.
 """
@@ -303,12 +305,49 @@ class Mix:
         raise ValueError(name)
 
 
-async def drive(port: int, mix: Mix, concurrency: int, duration: float, warmup: float) -> dict:
+def cpu_seconds(groups: dict[str, set[int]]) -> dict[str, float]:
+    """CPU seconds (user + system) used so far by the processes of each role: the process groups
+    in `groups` (gunicorn and the task workers, each started in its own session), PostgreSQL's
+    processes (by name) and this client. Linux /proc; empty where it is missing."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = dict.fromkeys([*groups, "PostgreSQL", "client"], 0.0)
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        return {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                head, _, rest = f.read().rpartition(")")
+        except OSError:
+            continue  # exited meanwhile
+        fields = rest.split()
+        name, pgrp, seconds = head.partition("(")[2], int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
+        role = next((r for r, g in groups.items() if pgrp in g), None)
+        if role is None and name.startswith("postgres"):
+            role = "PostgreSQL"
+        if role is None and int(pid) == os.getpid():
+            role = "client"
+        if role is not None:
+            used[role] += seconds
+    return used
+
+
+async def drive(
+    port: int, mix: Mix, concurrency: int, duration: float, warmup: float, groups: dict | None = None
+) -> dict:
     results: dict[str, list] = {name: [] for name in mix.names}
     errors: dict[str, int] = {}
     started = time.perf_counter()
     measure_from = started + warmup
     deadline = measure_from + duration
+    cpu: dict[str, dict] = {}
+
+    async def cpu_window():
+        await asyncio.sleep(warmup)
+        cpu["from"] = cpu_seconds(groups or {})
+        await asyncio.sleep(duration)
+        cpu["to"] = cpu_seconds(groups or {})
 
     async def client():
         conn = Connection(port)
@@ -329,8 +368,9 @@ async def drive(port: int, mix: Mix, concurrency: int, duration: float, warmup: 
                     errors[key] = errors.get(key, 0) + 1
         await conn.close()
 
-    await asyncio.gather(*(client() for _ in range(concurrency)))
-    return {"results": results, "errors": errors, "seconds": duration}
+    await asyncio.gather(cpu_window(), *(client() for _ in range(concurrency)))
+    spent = {k: cpu["to"][k] - cpu["from"].get(k, 0.0) for k in cpu.get("to", {})}
+    return {"results": results, "errors": errors, "seconds": duration, "cpu": spent}
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -363,6 +403,12 @@ def report(outcome: dict, command: str, info: dict) -> None:
     print(f"{'endpoint':12} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for name, count, rate, p50, p95, p99 in rows:
         print(f"{name:12} {count:>9,} {rate:>8.1f} {p50:>8.1f} {p95:>8.1f} {p99:>8.1f}")
+    spent, served = outcome.get("cpu") or {}, len(everything)
+    if spent and served:
+        parts = ", ".join(f"{role} {seconds:.1f}" for role, seconds in spent.items())
+        print(f"\nCPU seconds in the measured {seconds:.0f} s: {parts}; "
+              f"{sum(spent.values()) / served * 1000:.1f} ms of CPU per request "
+              f"({(sum(spent.values()) - spent.get('client', 0)) / served * 1000:.1f} without the client)")  # fmt: skip
     total_errors = sum(outcome["errors"].values())
     print(f"\nerrors: {total_errors}")
     for key, count in sorted(outcome["errors"].items()):
@@ -501,7 +547,8 @@ def main() -> int:
             mix = Mix(weights, info["tokens"], sessions, info["insights"], args.seed)
             print(f"Driving {weights} from {args.concurrency} clients for {args.warmup:.0f}+{args.duration:.0f} s…",
                   flush=True)  # fmt: skip
-            outcome = asyncio.run(drive(port, mix, args.concurrency, args.duration, args.warmup))
+            groups = {"gunicorn": {proc.pid}, "task workers": {w.pid for w in task_workers}}
+            outcome = asyncio.run(drive(port, mix, args.concurrency, args.duration, args.warmup, groups))
         finally:
             stop(proc)
             for worker in task_workers:

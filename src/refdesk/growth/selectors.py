@@ -286,16 +286,22 @@ def _stale_q(today: dt.date, days: int) -> Q:
     )
 
 
+STALE_STATUSES = (ReferenceStatus.ACTIVE, ReferenceStatus.PAUSED, ReferenceStatus.INVITED)
+
+
+def stale_condition(today: dt.date | None = None) -> Q:
+    """The condition on ReferenceProfile rows of a profile not confirmed (or created) within the
+    freshness window, for filters and for annotations (matching reads it with its candidates)."""
+    today = today or timezone.now().date()
+    return Q(status__in=STALE_STATUSES) & _stale_q(today, growth_settings_get().stale_after_days)
+
+
 def stale_reference_ids(*, today: dt.date | None = None, reference_ids=None) -> set[int]:
     """References whose profile was not confirmed (or created) within the freshness window: matching ranks them lower."""
-    today = today or timezone.now().date()
-    days = growth_settings_get().stale_after_days
-    qs = ReferenceProfile.objects.filter(
-        status__in=[ReferenceStatus.ACTIVE, ReferenceStatus.PAUSED, ReferenceStatus.INVITED]
-    )
+    qs = ReferenceProfile.objects.all()
     if reference_ids is not None:
         qs = qs.filter(pk__in=list(reference_ids))
-    return set(qs.filter(_stale_q(today, days)).values_list("pk", flat=True))
+    return set(qs.filter(stale_condition(today)).values_list("pk", flat=True))
 
 
 def last_confirmed(reference: ReferenceProfile) -> dt.datetime:

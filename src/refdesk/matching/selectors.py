@@ -161,14 +161,19 @@ def content_for_request(spec: scoring.MatchSpec) -> list[dict]:
     return content_for_match(spec)
 
 
-def _references_for(reference_ids: list[int]) -> dict[int, object]:
-    """The ranked references with their contact and account (the caller has checked the user may browse the pool)."""
+def _references_for(reference_ids: list[int], *, today: dt.date) -> dict[int, object]:
+    """The ranked references with their contact and account, each marked `stale` when its profile
+    may be out of date (the caller has checked the user may browse the pool)."""
+    from django.db.models import BooleanField, ExpressionWrapper
+
+    from refdesk.growth.selectors import stale_condition
     from refdesk.pool.models import ReferenceProfile
 
     # Only what a candidate shows (name, email, account) and what decides whether the email is shown.
     qs = ReferenceProfile.objects.select_related("contact__account").only(
         "contact__name", "contact__email", "contact__account__name", "contact__account__owner_id"
     )
+    qs = qs.annotate(stale=ExpressionWrapper(stale_condition(today), output_field=BooleanField()))
     return {r.pk: r for r in qs.filter(pk__in=reference_ids).order_by()}
 
 
@@ -192,13 +197,10 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: st
 
     away = unavailable_reference_ids(day=today)
     result = engine.search(spec, rules=rules, limit=query.limit, blocked=blocked, away=away)
-    ids = [r.candidate.reference_id for r in result.ranked]
+    references = _references_for([r.candidate.reference_id for r in result.ranked], today=today)
     # A profile nobody has confirmed for months may be out of date: listed after the fresh ones.
-    from refdesk.growth.selectors import stale_reference_ids
-
-    stale = stale_reference_ids(today=today, reference_ids=ids)
+    stale = {pk for pk, r in references.items() if r.stale}
     ranked = sorted(result.ranked, key=lambda r: r.candidate.reference_id in stale)
-    references = _references_for(ids)
     contacts = [r.contact for r in references.values()]
     if user is None:
         visible = {c.pk for c in contacts}
