@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from refdesk.asks.models import (
     SlaPolicy,
     WorkflowPolicy,
 )
+from refdesk.core import changes
 from refdesk.core.errors import Forbidden, NotFound
 from refdesk.people.permissions import is_program_manager
 from refdesk.pool.validation import without_nul
@@ -35,14 +37,7 @@ from refdesk.pool.validation import without_nul
 
 def sla_policy_get() -> SlaPolicy:
     """The program's SLA targets, created with the defaults on first read."""
-    found = SlaPolicy.objects.filter(pk=1).first()
-    if found is None:
-        try:
-            with transaction.atomic():
-                found = SlaPolicy.objects.create(pk=1)
-        except IntegrityError:
-            found = SlaPolicy.objects.get(pk=1)
-    return found
+    return changes.settings_row(SlaPolicy)
 
 
 def workflow_policy_get(activity_type: str = "") -> WorkflowPolicy:
@@ -67,8 +62,20 @@ def workflow_policy_list() -> list[WorkflowPolicy]:
     return list(WorkflowPolicy.objects.order_by("activity_type"))
 
 
+POLICY_MAX_AGE = 300.0
+
+
 def workflow_snapshot(activity_type: str) -> dict:
-    """What a request keeps of the workflow and SLA at submission."""
+    """What a request keeps of the workflow and SLA at submission (remembered per process and
+    activity type until a policy changes)."""
+    snapshot = changes.remembered(
+        ("workflow", activity_type), (WorkflowPolicy, SlaPolicy), lambda: _workflow_snapshot(activity_type),
+        max_age=POLICY_MAX_AGE,
+    )  # fmt: skip
+    return copy.deepcopy(snapshot)
+
+
+def _workflow_snapshot(activity_type: str) -> dict:
     policy, sla = workflow_policy_get(activity_type), sla_policy_get()
     return {
         "fulfilment": policy.fulfilment,

@@ -339,22 +339,21 @@ def sharing_status(user) -> dict:
         else 0
     )
     percent = round(100 * shared / total) if total else 0
-    restricted = bool(
-        settings.sharing_rule
-        and perms.is_rep(user)
-        and not perms.can_manage(user)
-        and total
-        and percent < settings.sharing_min_percent
-    )
+    restricted = bool(_sharing_rule_applies(user, settings) and total and percent < settings.sharing_min_percent)
     return {"enabled": settings.sharing_rule, "accounts": total, "shared": shared, "percent": percent,
             "min_percent": settings.sharing_min_percent, "restricted": restricted}  # fmt: skip
+
+
+def _sharing_rule_applies(user, settings=None) -> bool:
+    """Whether the sharing rule is on and the user is a rep it can restrict (no counting yet)."""
+    settings = settings or growth_settings_get()
+    return bool(settings.sharing_rule and perms.is_rep(user) and not perms.can_manage(user))
 
 
 def sharing_rule_allows(user, reference_ids) -> bool:
     """False when the sharing rule is on, the user keeps their customers out of the pool, and
     any of `reference_ids` belongs to an account they do not own."""
-    status = sharing_status(user)
-    if not status["restricted"]:
+    if not _sharing_rule_applies(user) or not sharing_status(user)["restricted"]:
         return True
     ids = list(reference_ids)
     return (
@@ -460,7 +459,7 @@ def nominations_by_account(account_id: int) -> QuerySet[Nomination]:
 def sharing_rule_allowed_ids(user, reference_ids) -> set[int]:
     """The ids among `reference_ids` the user may be proposed under the sharing rule (all of them unless restricted)."""
     ids = set(reference_ids)
-    if not ids or not sharing_status(user)["restricted"]:
+    if not ids or not _sharing_rule_applies(user) or not sharing_status(user)["restricted"]:
         return ids
     return set(
         ReferenceProfile.objects.filter(pk__in=ids, contact__account__owner=user).values_list(
