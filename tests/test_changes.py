@@ -108,3 +108,25 @@ def test_settings_row_is_a_copy_and_follows_changes():
     assert settings_row(MatchingSettings).nps_threshold != 3
     first.save()
     assert settings_row(MatchingSettings).nps_threshold == 3
+
+
+def test_stamps_survive_a_new_connection_and_can_skip_prepare(in_request, settings):
+    """The prepared stamps query is prepared again on a new connection, and not at all when turned off."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = stamps(ReferenceProfile)
+    connection.close()  # the next query opens a new connection (as after a database restart)
+    _request_snapshot_reset()
+    assert stamps(ReferenceProfile) == first
+    settings.REFDESK_PG_PREPARED_STAMPS = False
+    _request_snapshot_reset()
+    with CaptureQueriesContext(connection) as captured:
+        assert stamps(ReferenceProfile) == first
+    assert [q["sql"] for q in captured.captured_queries if q["sql"].startswith(("PREPARE", "EXECUTE"))] == []
+
+
+def _request_snapshot_reset():
+    from refdesk.core import changes
+
+    changes._request.snapshot = None

@@ -138,6 +138,9 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured("REFDESK_PG_WORK_MEM must look like 32MB (a number and kB, MB or GB).")
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["options"] = f"-c work_mem={PG_WORK_MEM} -c jit=off"
+# Each PostgreSQL connection prepares the change-stamps query once (refdesk.core.changes); behind a
+# pooler in transaction mode (pgbouncer pool_mode=transaction) set this to false.
+REFDESK_PG_PREPARED_STAMPS = env_bool("REFDESK_PG_PREPARED_STAMPS", True)
 
 # Figures of the insights dashboard computed at once, each on its own connection (1 = one by one).
 REFDESK_INSIGHTS_THREADS = env_int("REFDESK_INSIGHTS_THREADS", 2)

@@ -13,6 +13,7 @@ import re
 import threading
 import time
 
+from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -72,7 +73,7 @@ PREPARED_STAMPS = "refdesk_stamps"
 def _read_stamps(tables: list[str]) -> dict[str, tuple]:
     """{table: (max id, max updated_at, deleted)} for these tables, in a single query."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and tables == _all_tables():
+        if connection.vendor == "postgresql" and tables == _all_tables() and settings.REFDESK_PG_PREPARED_STAMPS:
             if getattr(connection, "_refdesk_stamps_prepared", None) is not connection.connection:
                 cursor.execute(f"PREPARE {PREPARED_STAMPS} AS " + _stamps_sql(tables, inline=True)[0])
                 connection._refdesk_stamps_prepared = connection.connection
