@@ -221,9 +221,10 @@ def product_names_by_account(account_ids) -> dict[int, list[str]]:
     """{account id: its product names, sorted} in one query, for lists of many accounts."""
     names: dict[int, list[str]] = {}
     rows = Account.products.through.objects.filter(account_id__in=list(account_ids))
-    for account_id, name in rows.order_by("product__name").values_list("account_id", "product__name"):
+    for account_id, name in rows.values_list("account_id", "product__name"):
         names.setdefault(account_id, []).append(name)
-    return names
+    # Sorted in Python, as account_out sorts them: a database collation may order case differently.
+    return {account_id: sorted(found) for account_id, found in names.items()}
 
 
 def contact_details_visible(*, user, contact: Contact) -> bool:
