@@ -628,7 +628,6 @@ def _fit(spec, *, industry: str | None, products, topics) -> list[dict]:
     return reasons
 
 
-CONTENT_MAX_AGE = 300.0
 # The newest offered assets matching reads (and the first of them it checks for a need), and the
 # upcoming group events it reads.
 CONTENT_READ, CONTENT_CHECKED, EVENTS_READ = 2000, 500, 200
@@ -693,4 +692,4 @@ def _offered(today: dt.date) -> tuple[list[dict], list[dict]]:
             ],
         )  # fmt: skip
 
-    return changes.remembered(("offered content", today), (ContentAsset, GroupEvent), read, max_age=CONTENT_MAX_AGE)
+    return changes.remembered(("offered content", today), (ContentAsset, GroupEvent), read)

@@ -62,16 +62,12 @@ def workflow_policy_list() -> list[WorkflowPolicy]:
     return list(WorkflowPolicy.objects.order_by("activity_type"))
 
 
-POLICY_MAX_AGE = 300.0
-
-
 def workflow_snapshot(activity_type: str) -> dict:
     """What a request keeps of the workflow and SLA at submission (remembered per process and
     activity type until a policy changes)."""
     snapshot = changes.remembered(
-        ("workflow", activity_type), (WorkflowPolicy, SlaPolicy), lambda: _workflow_snapshot(activity_type),
-        max_age=POLICY_MAX_AGE,
-    )  # fmt: skip
+        ("workflow", activity_type), (WorkflowPolicy, SlaPolicy), lambda: _workflow_snapshot(activity_type)
+    )
     return copy.deepcopy(snapshot)
 
 

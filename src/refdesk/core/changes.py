@@ -132,15 +132,14 @@ def _watch_sql(execute, sql, params, many, context):
     # Any write (also through bulk_create, update() or raw SQL, and a rollback to a savepoint)
     # makes the request stamp the tables again; inside a transaction the written table is noted
     # until the transaction commits (see remembered()).
-    conn = context["connection"]
-    if not conn.in_atomic_block and getattr(_request, "written", None):
-        _request.written.clear()  # left over from a transaction that rolled back
+    conn, written = context["connection"], _written()
+    if written and not conn.in_atomic_block:
+        written.clear()  # left over from a transaction that rolled back
     text = sql.lstrip()
     verb = text[:9].upper()
     if not verb.startswith(("SELECT", "SAVEPOINT", "RELEASE")) and not text.startswith(_STAMPS_VERBS):
         _request.snapshot = None
         if conn.in_atomic_block and not verb.startswith("ROLLBACK"):
-            written = _written()
             found = _WRITE.match(text)
             table = found.group(1) if found else ANY_TABLE
             if table not in written:
@@ -190,10 +189,12 @@ def _as_datetime(value):
 _remembered: dict[tuple, tuple[tuple, float, object]] = {}
 _remembered_lock = threading.Lock()
 REMEMBERED_MAX = 2048
-COUNT_MAX_AGE = 300.0
+# How long a remembered answer is trusted while its stamps have not moved: writes that bypass
+# save()/delete() (a bulk UPDATE, raw SQL) move no stamp and are seen after this long.
+MAX_AGE = 300.0
 
 
-def remembered(key: tuple, models: tuple, compute, *, max_age: float):
+def remembered(key: tuple, models: tuple, compute, *, max_age: float = MAX_AGE):
     """`compute()`, or its last answer for `key` while none of `models` changed (their stamps) and it is
     younger than `max_age` seconds. Per process; writes that bypass `save()`/`delete()` are seen
     only when `max_age` runs out. Inside a transaction a remembered answer is used while the stamps
@@ -215,9 +216,6 @@ def remembered(key: tuple, models: tuple, compute, *, max_age: float):
     return value
 
 
-SETTINGS_MAX_AGE = 300.0
-
-
 def settings_row(model):
     """The program's one settings row of `model` (pk 1, created with the defaults on first read),
     remembered per process until it changes; each caller gets its own copy to read or change."""
@@ -232,7 +230,7 @@ def settings_row(model):
                 found = model.objects.get(pk=1)
         return found
 
-    return copy.copy(remembered(("settings", model._meta.label), (model,), fetch, max_age=SETTINGS_MAX_AGE))
+    return copy.copy(remembered(("settings", model._meta.label), (model,), fetch))
 
 
 def forget() -> None:
@@ -242,7 +240,7 @@ def forget() -> None:
 
 
 def count_remembered(queryset, *models) -> int:
-    """`queryset.count()`, remembered per process until one of `models` changes (their stamps) or COUNT_MAX_AGE passes.
+    """`queryset.count()`, remembered per process until one of `models` changes (their stamps) or MAX_AGE passes.
 
     For lists whose filters join large tables: counting every match of a filter costs more than
     fetching its page, and the same filter is counted again for every page a person turns.
@@ -252,4 +250,4 @@ def count_remembered(queryset, *models) -> int:
     except EmptyResultSet:  # a filter that can match nothing (`.none()`): Django answers 0 without SQL
         return queryset.count()
     key = ("count", sql, repr(params))
-    return remembered(key, models, queryset.count, max_age=COUNT_MAX_AGE)
+    return remembered(key, models, queryset.count)

@@ -128,9 +128,6 @@ def reference_rows(references: QuerySet[ReferenceProfile]) -> QuerySet[Reference
 
 
 POOL_TABLES = (ReferenceProfile, Contact, Account)
-# Rendered lists are remembered for at most this long even if no change stamp moved (writes that
-# bypass save(), e.g. a bulk UPDATE, are seen then).
-LIST_MAX_AGE = 300.0
 
 
 def reference_count(references: QuerySet[ReferenceProfile]) -> int:
@@ -140,7 +137,7 @@ def reference_count(references: QuerySet[ReferenceProfile]) -> int:
 
 def pool_remembered(key: tuple, compute: Callable[[], T]) -> T:
     """`compute()`, remembered per process until the pool changes (for what every reader sees alike)."""
-    return changes.remembered(("pool", *key), POOL_TABLES, compute, max_age=LIST_MAX_AGE)
+    return changes.remembered(("pool", *key), POOL_TABLES, compute)
 
 
 def reference_get(*, user, reference_id: int) -> ReferenceProfile:

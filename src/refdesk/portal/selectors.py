@@ -179,9 +179,6 @@ def preferences(*, contact: Contact) -> dict:
     }
 
 
-UNAVAILABLE_MAX_AGE = 300.0
-
-
 def unavailable_reference_ids(*, day: dt.date) -> frozenset[int]:
     """References who said they are away on `day`: the matcher leaves them out. Remembered per
     process and day until a period is added, changed or removed."""
@@ -190,7 +187,7 @@ def unavailable_reference_ids(*, day: dt.date) -> frozenset[int]:
         periods = UnavailablePeriod.objects.filter(starts_on__lte=day, ends_on__gte=day)
         return frozenset(periods.values_list("reference_id", flat=True))
 
-    return changes.remembered(("away", day), (UnavailablePeriod,), read, max_age=UNAVAILABLE_MAX_AGE)
+    return changes.remembered(("away", day), (UnavailablePeriod,), read)
 
 
 # --- the program manager's side -------------------------------------------------------------------
