@@ -131,6 +131,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # Django's backend with a health check that asks the socket first (refdesk/core/postgresql).
+    DATABASES["default"]["ENGINE"] = "refdesk.core.postgresql"
     # Per-connection settings for the insights queries: sorts and hash aggregates of a few hundred
     # thousand rows stay in memory, and no JIT compilation (it costs more than it saves on these).
     PG_WORK_MEM = env_str("REFDESK_PG_WORK_MEM") or "32MB"

@@ -1,6 +1,7 @@
 import pytest
 
 from refdesk.people.services import api_token_create, api_token_revoke
+from refdesk.pool.services import contact_access_grant
 from tests.factories import AccountFactory, ContactFactory, ReferenceFactory
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,34 @@ def test_a_rep_cannot_create_accounts_and_sees_no_email_of_others_customers(clie
     item = client.get("/api/references", **auth).json()["items"][0]
     assert item["contact"]["email"] is None
     assert item["contact"]["details_hidden"] is True
+
+
+def test_the_remembered_references_list_is_still_each_readers_own(client, program_manager, other_rep, owner_rep, account):
+    """The list is remembered per process for every reader alike: who may see which email, a
+    grant given since, the owner's current name and a change to the pool still show."""
+    contact = ContactFactory(account=account, email="rita@ranch.example")
+    ReferenceFactory(contact=contact, status="active")
+    pm, rep, owner = bearer(program_manager), bearer(other_rep), bearer(owner_rep)
+
+    def first(auth):
+        return client.get("/api/references", {"status": "active"}, **auth).json()["items"][0]
+
+    assert first(pm)["contact"]["email"] == "rita@ranch.example"
+    assert first(owner)["contact"]["email"] == "rita@ranch.example"
+    hidden = first(rep)["contact"]
+    assert (hidden["email"], hidden["phone"], hidden["details_hidden"]) == (None, None, True)
+    assert first(pm)["contact"]["details_hidden"] is False  # the remembered page was not changed
+
+    contact_access_grant(actor=program_manager, user=other_rep, contact=contact, reason="approved request")
+    assert first(rep)["contact"]["email"] == "rita@ranch.example"
+
+    owner_rep.first_name, owner_rep.last_name = "Olive", "Renamed"
+    owner_rep.save()
+    assert first(pm)["account"]["owner"]["name"] == "Olive Renamed"
+
+    contact.name = "Rita Renamed"
+    contact.save()
+    assert first(pm)["contact"]["name"] == "Rita Renamed"
 
 
 def test_illegal_status_change_is_a_409_and_a_legal_one_is_recorded(client, program_manager, account):

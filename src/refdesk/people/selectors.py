@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from refdesk.core.errors import Forbidden
 from refdesk.people import permissions
-from refdesk.people.models import AuditEntry
+from refdesk.people.models import AuditEntry, User
 
 
 @dataclass
@@ -45,3 +45,9 @@ def audit_list(*, user, filters: AuditFilters | None = None) -> QuerySet[AuditEn
     if filters.until:
         qs = qs.filter(at__lt=_day_start(filters.until + timedelta(days=1)))
     return qs.order_by("-at", "-pk")
+
+
+def users_by_id(ids) -> dict[int, User]:
+    """{id: user} for these ids (name and email only), in one query; none for no ids."""
+    ids = list(ids)
+    return User.objects.only("email", "first_name", "last_name").in_bulk(ids) if ids else {}

@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from ninja import Query, Router, Schema, Status
 
 from refdesk.core.schemas import ERRORS, Limit, Offset, page
+from refdesk.people.selectors import users_by_id
 from refdesk.people.services import audit_contact_view
 from refdesk.pool import selectors, services
 from refdesk.pool.schemas import (
@@ -38,11 +39,15 @@ def account_out(account, products: list[str] | None = None) -> dict:
         "employees": account.employees,
         "products": products if products is not None else sorted(p.name for p in account.products.all()),
         "live_since": account.live_since,
-        "owner": {"id": owner.pk, "email": owner.email, "name": owner.display_name} if owner else None,
+        "owner": owner_out(owner) if owner else None,
         "gift_policy": account.gift_policy,
         "matching_blocked": account.matching_blocked,
         "blocked_reason": account.blocked_reason,
     }
+
+
+def owner_out(owner) -> dict:
+    return {"id": owner.pk, "email": owner.email, "name": owner.display_name}
 
 
 def contact_out(contact, *, visible: bool) -> dict:
@@ -50,20 +55,26 @@ def contact_out(contact, *, visible: bool) -> dict:
         reference_id = contact.reference.pk
     except ObjectDoesNotExist:
         reference_id = None
-    return {
+    data = {
         "id": contact.pk,
         "account_id": contact.account_id,
         "account": contact.account.name,
         "name": contact.name,
-        "email": contact.email if visible else None,
-        "phone": contact.phone if visible else None,
-        "details_hidden": not visible,
+        "email": contact.email,
+        "phone": contact.phone,
+        "details_hidden": False,
         "title": contact.title,
         "languages": contact.languages,
         "time_zone": contact.time_zone,
         "external_id": contact.external_id,
         "reference_id": reference_id,
     }
+    return data if visible else contact_details_hidden(data)
+
+
+def contact_details_hidden(data: dict) -> dict:
+    """A copy of a contact as `contact_out` gives it, without the email and phone a reader may not see."""
+    return {**data, "email": None, "phone": None, "details_hidden": True}
 
 
 def reference_out(reference, *, visible: bool, history: bool = False, products: list[str] | None = None) -> dict:
@@ -189,16 +200,36 @@ def _reference_detail(user, reference_id: int) -> dict:
 @router.get("/references", response={200: ReferencePage, **ERRORS}, summary="List references")
 def list_references(request, filters: Query[ReferenceQuery], limit: Limit = 50, offset: Offset = 0):
     qs = selectors.reference_list(user=request.user, filters=selectors.ReferenceFilters(**filters.model_dump()))
-    result = page(qs, limit=limit, offset=offset, count=lambda: selectors.reference_count(qs))
-    contacts = [r.contact for r in result["items"]]
-    visible = selectors.contact_ids_visible(user=request.user, contacts=contacts)
+
+    def every_detail() -> dict:
+        result = page(qs, limit=limit, offset=offset, count=lambda: selectors.reference_count(qs))
+        products = selectors.product_names_by_account({r.contact.account_id for r in result["items"]})
+        result["items"] = [
+            reference_out(r, visible=True, products=products.get(r.contact.account_id, [])) for r in result["items"]
+        ]
+        return result
+
+    # The same page for every reader until the pool changes; each reader's own view of it only
+    # differs in whose email and phone are hidden.
+    key = ("api references", tuple(sorted(filters.model_dump().items())), limit, offset)
+    result = selectors.pool_remembered(key, every_detail)
+    owner_ids = {item["contact"]["id"]: (item["account"]["owner"] or {}).get("id") for item in result["items"]}
+    visible = selectors.contact_ids_visible_owned(user=request.user, owners=owner_ids)
     audit_contact_view(request.user, visible, "api")
-    products = selectors.product_names_by_account({c.account_id for c in contacts})
-    result["items"] = [
-        reference_out(r, visible=r.contact_id in visible, products=products.get(r.contact.account_id, []))
-        for r in result["items"]
-    ]
-    return result
+    owners = users_by_id(set(owner_ids.values()) - {None})
+    return {**result, "items": [_as_read_by(item, visible, owners) for item in result["items"]]}
+
+
+def _as_read_by(item: dict, visible: set[int], owners: dict) -> dict:
+    """A remembered item of the references list as one reader gets it: the contact's email and
+    phone only if `visible`, the account's owner as they are now (not part of the pool's stamps)."""
+    contact, account = item["contact"], item["account"]
+    owner = owners.get(account["owner"]["id"]) if account["owner"] else None
+    return {
+        **item,
+        "contact": contact if contact["id"] in visible else contact_details_hidden(contact),
+        "account": {**account, "owner": owner_out(owner) if owner else None},
+    }
 
 
 @router.get("/references/{reference_id}", response={200: ReferenceDetailOut, **ERRORS}, summary="Get a reference")

@@ -243,12 +243,19 @@ def contact_details_visible(*, user, contact: Contact) -> bool:
 
 def contact_ids_visible(*, user, contacts: list[Contact]) -> set[int]:
     """The ids among `contacts` whose email and phone the user may see, in one query."""
+    return contact_ids_visible_owned(user=user, owners={c.pk: c.account.owner_id for c in contacts})
+
+
+def contact_ids_visible_owned(*, user, owners: dict[int, int | None]) -> set[int]:
+    """The contact ids among `owners` ({contact id: its account owner's id}) whose email and phone
+    the user may see: all for a program manager, their own accounts' for an owner, and those a
+    grant opened (one query)."""
     if not (user and user.is_authenticated):
         return set()
     if permissions.is_program_manager(user):
-        return {c.pk for c in contacts}
-    visible = {c.pk for c in contacts if c.account.owner_id and c.account.owner_id == user.pk}
-    rest = [c.pk for c in contacts if c.pk not in visible]
+        return set(owners)
+    visible = {contact_id for contact_id, owner_id in owners.items() if owner_id and owner_id == user.pk}
+    rest = [contact_id for contact_id in owners if contact_id not in visible]
     if rest:
         visible |= set(
             ContactAccessGrant.objects.filter(
