@@ -63,6 +63,15 @@ def test_a_request_stamps_every_table_once_until_it_writes(in_request, django_as
     assert after != first and after[0][0] == ref.pk
 
 
+def test_a_write_to_a_table_no_stamp_reads_keeps_the_snapshot(in_request, django_assert_num_queries, program_manager):
+    from refdesk.people.services import audit_contact_view
+
+    stamps(ReferenceProfile)
+    with django_assert_num_queries(1):  # the audit row only
+        audit_contact_view(program_manager, [1, 2], "api")
+        stamps(ReferenceProfile)
+
+
 def test_a_write_without_save_also_renews_the_snapshot(in_request):
     ref = ReferenceFactory()
     before = stamps(ReferenceProfile)
@@ -130,3 +139,25 @@ def _request_snapshot_reset():
     from refdesk.core import changes
 
     changes._request.snapshot = None
+
+
+def test_a_shared_answer_serves_another_process_until_its_tables_change():
+    from refdesk.core import changes
+
+    calls = []
+
+    def compute():
+        calls.append(1)
+        return ReferenceProfile.objects.count()
+
+    assert changes.remembered(("shared", 1), (ReferenceProfile,), compute, shared=True) == 0
+    with changes._remembered_lock:
+        changes._remembered.clear()  # as if another worker process asked next
+    assert changes.remembered(("shared", 1), (ReferenceProfile,), compute, shared=True) == 0
+    assert len(calls) == 1, "the other process's answer was read from the shared cache"
+    ReferenceFactory()
+    with changes._remembered_lock:
+        changes._remembered.clear()
+    assert changes.remembered(("shared", 1), (ReferenceProfile,), compute, shared=True) == 1
+    assert len(calls) == 2, "stale once the references changed"
+    assert changes.remembered(("shared", 2), (ReferenceProfile,), lambda: "other", shared=True) == "other"

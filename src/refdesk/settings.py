@@ -116,6 +116,18 @@ TEMPLATES = [
     },
 ]
 
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Answers every worker process of this server may reuse (rendered pool pages, list counts),
+    # each stored with the change stamps it was computed at (refdesk.core.changes.remembered).
+    "shared": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(env_str("REFDESK_SHARED_CACHE_DIR") or VAR_DIR / "cache"),
+        "TIMEOUT": 600,
+        "OPTIONS": {"MAX_ENTRIES": 5000, "CULL_FREQUENCY": 4},
+    },
+}
+
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'refdesk.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

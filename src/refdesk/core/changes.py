@@ -9,11 +9,13 @@ without `updated_at`) are not seen; the caches also rebuild on a timer for that 
 
 import copy
 import datetime as dt
+import hashlib
 import re
 import threading
 import time
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.exceptions import EmptyResultSet
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
@@ -138,10 +140,12 @@ def _watch_sql(execute, sql, params, many, context):
     text = sql.lstrip()
     verb = text[:9].upper()
     if not verb.startswith(("SELECT", "SAVEPOINT", "RELEASE")) and not text.startswith(_STAMPS_VERBS):
-        _request.snapshot = None
+        found = _WRITE.match(text)
+        table = found.group(1) if found else ANY_TABLE
+        # A row written to a table no stamp reads (the audit log, the task queue) moves no stamp.
+        if table == ANY_TABLE or table in _tracked or table == DeletionCount._meta.db_table:
+            _request.snapshot = None
         if conn.in_atomic_block and not verb.startswith("ROLLBACK"):
-            found = _WRITE.match(text)
-            table = found.group(1) if found else ANY_TABLE
             if table not in written:
                 written.add(table)
                 conn.on_commit(written.clear)
@@ -194,26 +198,67 @@ REMEMBERED_MAX = 2048
 MAX_AGE = 300.0
 
 
-def remembered(key: tuple, models: tuple, compute, *, max_age: float = MAX_AGE):
+def remembered(key: tuple, models: tuple, compute, *, max_age: float = MAX_AGE, shared: bool = False):
     """`compute()`, or its last answer for `key` while none of `models` changed (their stamps) and it is
     younger than `max_age` seconds. Per process; writes that bypass `save()`/`delete()` are seen
     only when `max_age` runs out. Inside a transaction a remembered answer is used while the stamps
     the transaction sees still match it (its own writes move them), and an answer computed there is
     kept only if the transaction has not written to `models`: rows it wrote are visible only to
-    it until it commits, and must not reach anyone else."""
+    it until it commits, and must not reach anyone else.
+
+    `shared`: also kept in the `shared` cache every worker process of this server reads (a folder
+    of files), so one process's answer serves the others; only for answers that do not depend on
+    who asks (pages rendered for every reader, counts) and pickle."""
     version = stamps(*models)
     with _remembered_lock:
         found = _remembered.get(key)
     if found is not None and found[0] == version and time.monotonic() - found[1] < max_age:
         return found[2]
+    if shared:
+        found = _shared_get(key)
+        age = time.time() - found[1] if found is not None else max_age
+        if found is not None and found[0] == version and 0 <= age < max_age:
+            _remember(key, (version, time.monotonic() - age, found[2]))
+            return found[2]
     value = compute()
     if connection.in_atomic_block and _written_in_transaction(models):
         return value
+    _remember(key, (version, time.monotonic(), value))
+    if shared:
+        _shared_set(key, (version, time.time(), value), max_age)
+    return value
+
+
+def _remember(key: tuple, entry: tuple) -> None:
     with _remembered_lock:
         if len(_remembered) >= REMEMBERED_MAX:
             _remembered.clear()
-        _remembered[key] = (version, time.monotonic(), value)
-    return value
+        _remembered[key] = entry
+
+
+def _shared_key(key: tuple) -> str:
+    # Stamps are only comparable within one database: the key names it too.
+    db = connection.settings_dict
+    where = (connection.vendor, db.get("HOST"), db.get("PORT"), str(db.get("NAME")))
+    return "remembered:" + hashlib.sha256(repr((where, key)).encode()).hexdigest()
+
+
+def _shared_get(key: tuple):
+    try:
+        found = caches["shared"].get(_shared_key(key))
+    except Exception:  # an unreadable cache file is a miss, never an error for the reader
+        return None
+    # The key's hash could in principle collide: the entry names its own key.
+    if isinstance(found, tuple) and len(found) == 4 and found[0] == key:
+        return found[1:]
+    return None
+
+
+def _shared_set(key: tuple, entry: tuple, max_age: float) -> None:
+    try:
+        caches["shared"].set(_shared_key(key), (key, *entry), timeout=max_age)
+    except Exception:  # a full disk or a read-only folder costs the others a recomputation only
+        pass
 
 
 def settings_row(model):
@@ -234,9 +279,10 @@ def settings_row(model):
 
 
 def forget() -> None:
-    """Forget every remembered value (tests; benchmarks' cold runs)."""
+    """Forget every remembered value, also those shared between processes (tests; benchmarks' cold runs)."""
     with _remembered_lock:
         _remembered.clear()
+    caches["shared"].clear()
 
 
 def count_remembered(queryset, *models) -> int:
@@ -250,4 +296,4 @@ def count_remembered(queryset, *models) -> int:
     except EmptyResultSet:  # a filter that can match nothing (`.none()`): Django answers 0 without SQL
         return queryset.count()
     key = ("count", sql, repr(params))
-    return remembered(key, models, queryset.count)
+    return remembered(key, models, queryset.count, shared=True)

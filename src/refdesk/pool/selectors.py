@@ -136,8 +136,9 @@ def reference_count(references: QuerySet[ReferenceProfile]) -> int:
 
 
 def pool_remembered(key: tuple, compute: Callable[[], T]) -> T:
-    """`compute()`, remembered per process until the pool changes (for what every reader sees alike)."""
-    return changes.remembered(("pool", *key), POOL_TABLES, compute)
+    """`compute()`, remembered until the pool changes, shared by this server's processes (for what
+    every reader sees alike)."""
+    return changes.remembered(("pool", *key), POOL_TABLES, compute, shared=True)
 
 
 def reference_get(*, user, reference_id: int) -> ReferenceProfile:
