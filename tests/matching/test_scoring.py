@@ -316,3 +316,20 @@ def test_a_reference_who_displaced_the_rival_ranks_higher():
     ranked = s.rank(spec, [ref(1), ref(2, competitors_displaced=("oracle",))], s.Rules()).ranked
     assert ranked[0].candidate.reference_id == 2
     assert ranked[0].parts[0].matched == "displaced oracle"
+
+
+def test_the_same_away_and_tired_sets_keep_holding_back_references_added_since():
+    """The index keeps the positions of a remembered set; a reference added later is still found."""
+    index = PoolIndex([ref(1), ref(2)], rules=s.Rules(), today=TODAY)
+    away, tired = frozenset({2, 3}), {4: "at the cap"}
+    spec = s.MatchSpec(today=TODAY)
+
+    def ranked():
+        found = index.search(spec, limit=10, away=away, blocked=tired)
+        return [r.candidate.reference_id for r in found.ranked], found.excluded_by_rule
+
+    assert ranked() == ([1], {"away": 1})
+    index.upsert(ref(3))
+    index.upsert(ref(4))
+    assert ranked() == ([1], {"away": 2, "fatigue": 1})
+    assert index.search(spec, limit=10).excluded_by_rule == {}

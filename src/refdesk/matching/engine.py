@@ -110,6 +110,8 @@ class PoolIndex:
         self._arrays: dict[str, np.ndarray] | None = None  # COLUMNS as numpy
         self._tables: dict[tuple, np.ndarray] = {}
         self._tuples: dict[tuple, tuple] = {}
+        self._word_arrays: dict[str, np.ndarray] = {}  # `words` posting lists as numpy
+        self._id_positions: dict[int, tuple] = {}  # see _positions
         for candidate in candidates:
             self.upsert(candidate)
 
@@ -135,6 +137,7 @@ class PoolIndex:
 
     def upsert(self, c: Candidate) -> None:
         """Add a reference or replace what the index knows about it."""
+        self._word_arrays.clear()
         p = self.pos.get(c.reference_id)
         columns = (
             self._intern("codes", c.industry),
@@ -332,11 +335,9 @@ class PoolIndex:
             scores += table[col["size"]]
 
         words = s.request_words(spec)
-        postings = [self.words[word] for word in words if word in self.words]
+        postings = [self._posting_array(word) for word in words if word in self.words]
         if postings and w("topics"):
-            hits = np.bincount(
-                np.concatenate([np.array(x, dtype=np.int64) for x in postings]), minlength=n
-            )
+            hits = np.bincount(np.concatenate(postings), minlength=n)
             needed = s.topic_hits_needed(words)
             points = np.array(
                 [s.topics_points(h, needed, w("topics")) for h in range(len(words) + 1)]
@@ -376,14 +377,11 @@ class PoolIndex:
         # fatigue rules (per-type caps, overrides, their own monthly limit); someone both away
         # and tired is counted as away, the reason they gave.
         for rule, ids in (("away", away or ()), ("fatigue", blocked or ())):
-            held_back = 0
-            for ref_id in ids:
-                p = self.pos.get(ref_id)
-                if p is not None and eligible[p] and scores[p] > NEG / 2:
-                    held_back += 1
-                    scores[p] = NEG
-            name_rules[rule] += held_back
-            newly += held_back
+            positions = self._positions(ids)
+            held_back = positions[eligible[positions] & (scores[positions] > NEG / 2)]
+            scores[held_back] = NEG
+            name_rules[rule] += len(held_back)
+            newly += len(held_back)
 
         picked = self._pick(scores, limit + SLACK)
         # Who is already on another open request is live data, looked up only for the few picked.
@@ -400,6 +398,29 @@ class PoolIndex:
         return EngineResult(
             ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n
         )
+
+    def _posting_array(self, word: str) -> np.ndarray:
+        found = self._word_arrays.get(word)
+        if found is None:
+            found = self._word_arrays[word] = np.array(self.words[word], dtype=np.int64)
+        return found
+
+    def _positions(self, reference_ids) -> np.ndarray:
+        """Positions of these reference ids in the index (those it holds). Kept for the same frozen
+        set or mapping while the index does not grow: who is away today and who is tired of each
+        activity type are remembered answers, the same object from one match to the next (and
+        never changed in place)."""
+        key = (id(reference_ids), len(reference_ids), len(self.cands))
+        found = self._id_positions.get(key[0])
+        if found is not None and found[0] is reference_ids and found[1] == key:
+            return found[2]
+        pos = self.pos
+        positions = np.fromiter((pos[r] for r in reference_ids if r in pos), dtype=np.int64)
+        if isinstance(reference_ids, frozenset | dict):
+            if len(self._id_positions) > 64:
+                self._id_positions.clear()
+            self._id_positions[key[0]] = (reference_ids, key, positions)
+        return positions
 
     def _table(self, key: tuple, build) -> np.ndarray:
         """A per-request lookup table, kept for the next request that needs the same one."""
