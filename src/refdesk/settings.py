@@ -152,6 +152,10 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         raise ImproperlyConfigured("REFDESK_PG_WORK_MEM must look like 32MB (a number and kB, MB or GB).")
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["options"] = f"-c work_mem={PG_WORK_MEM} -c jit=off"
+    # Parameters sent apart from the SQL, so psycopg prepares a query a connection runs often and
+    # PostgreSQL stops parsing and planning it again (refdesk/docs/decisions.md).
+    if env_bool("REFDESK_PG_SERVER_SIDE_BINDING", True):
+        DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 # Each PostgreSQL connection prepares the change-stamps query once (refdesk.core.changes); behind a
 # pooler in transaction mode (pgbouncer pool_mode=transaction) set this to false.
 REFDESK_PG_PREPARED_STAMPS = env_bool("REFDESK_PG_PREPARED_STAMPS", True)
