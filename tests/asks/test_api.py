@@ -66,6 +66,9 @@ def test_it_drives_a_request_through_every_state(api, requester, program_manager
     timeline = data["timeline"]
     assert all(set(e) >= {"kind", "from_status", "to_status", "actor", "at", "reason"} for e in timeline)
     assert [e["kind"] for e in timeline][-3:] == ["feedback.given", "feedback.given", "request.closed"]
+    name = data["candidates"][0]["name"]
+    assert {e["reference"] for e in timeline if e["candidate_id"] == cid} == {name}
+    assert {e["reference"] for e in timeline if e["candidate_id"] is None} == {None}
 
 
 def test_illegal_steps_answer_409_with_the_reason_and_allowed_steps(api, requester, program_manager, owner_rep, ranch_pool):

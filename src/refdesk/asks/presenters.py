@@ -126,12 +126,13 @@ def slot_out(slot) -> dict:
     }  # fmt: skip
 
 
-def event_out(event) -> dict:
+def event_out(event, names: dict[int, str]) -> dict:
+    """One step of the timeline; `names`: the request's candidates' names by candidate id."""
     return {
         "id": event.pk,
         "kind": event.kind,
         "candidate_id": event.candidate_id,
-        "reference": event.candidate.reference.contact.name if event.candidate_id else None,
+        "reference": names.get(event.candidate_id) if event.candidate_id else None,
         "from_status": event.from_status,
         "to_status": event.to_status,
         "actor": event.actor_label,
@@ -154,6 +155,7 @@ def detail_out(user, request, *, now: dt.datetime | None = None, via: str | None
     """The request with its candidates and timeline; contact details shown through a door are audited."""
     visible = visible_contact_ids(user, request)
     candidates = [candidate_out(user, request, c, visible=visible) for c in request.candidates.all()]
+    names = {c.pk: c.reference.contact.name for c in request.candidates.all()}
     if via and user is not None:
         from refdesk.people.services import audit_contact_view
 
@@ -162,7 +164,7 @@ def detail_out(user, request, *, now: dt.datetime | None = None, via: str | None
     return {
         **summary_out(request, now=now),
         "candidates": candidates,
-        "timeline": [event_out(e) for e in request.events.all()],
+        "timeline": [event_out(e, names) for e in request.events.all()],
         "allowed_actions": request_actions_for(user, request),
     }
 

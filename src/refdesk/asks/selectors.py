@@ -277,12 +277,13 @@ def triage_list(
 
 
 def _detail_qs() -> QuerySet[ReferenceRequest]:
-    candidates = RequestCandidate.objects.select_related(
-        "reference__contact__account__owner", "reference__contact__account__industry"
-    ).prefetch_related("slots", "feedback")
-    events = RequestEvent.objects.select_related("actor", "candidate__reference__contact")
+    candidates = RequestCandidate.objects.select_related("reference__contact__account__owner").prefetch_related(
+        "slots", "feedback"
+    )
+    # The timeline shows each event's actor label and its candidate's name, which the candidates
+    # above already hold: no joins here.
     return _base().prefetch_related(
-        Prefetch("candidates", queryset=candidates), Prefetch("events", queryset=events)
+        Prefetch("candidates", queryset=candidates), Prefetch("events", queryset=RequestEvent.objects.all())
     )
 
 
