@@ -252,7 +252,7 @@ def request_submit(*, actor, requester=None, opportunity_crm_id: str = "", **fie
             # Naming the deal while filing is the requester's right; linking it later stays the
             # program manager's, so the link is made here as the system (actor=None).
             opportunity_link_request(actor=None, opportunity=opportunity, request_id=request.pk, now=now)
-        proposed = _propose(request, at=now, actor=None, label="matcher")
+        proposed = _propose(request, at=now, actor=None, label="matcher", new=True)
         if workflow["fulfilment"] == Fulfilment.AUTOMATIC:
             _auto_select(request, at=now)
             _refresh_due(request)
@@ -273,11 +273,12 @@ def sharing_rule_allows(requester, reference_ids) -> bool:
     return allows(requester, reference_ids)
 
 
-def _propose(request: ReferenceRequest, *, at: dt.datetime, actor, label: str) -> list[RequestCandidate]:
-    """Ask the matcher for ranked candidates not yet on the request and not held back; add them."""
+def _propose(request: ReferenceRequest, *, at: dt.datetime, actor, label: str, new: bool = False) -> list[RequestCandidate]:
+    """Ask the matcher for ranked candidates not yet on the request and not held back; add them.
+    `new`: the request was created in this transaction, so it has no candidates yet."""
     from refdesk.matching.selectors import MAX_LIMIT, MatchQuery, match_find
 
-    existing = list(RequestCandidate.objects.filter(request=request).values_list("reference_id", "rank"))
+    existing = [] if new else list(RequestCandidate.objects.filter(request=request).values_list("reference_id", "rank"))
     taken = {ref for ref, _ in existing}
     held = selectors.held_reference_ids()
     query = MatchQuery(
