@@ -161,3 +161,20 @@ def test_a_shared_answer_serves_another_process_until_its_tables_change():
     assert changes.remembered(("shared", 1), (ReferenceProfile,), compute, shared=True) == 1
     assert len(calls) == 2, "stale once the references changed"
     assert changes.remembered(("shared", 2), (ReferenceProfile,), lambda: "other", shared=True) == "other"
+
+
+def test_stamps_still_read_after_a_rollback_to_a_savepoint(in_request):
+    """psycopg answers a ROLLBACK with DEALLOCATE ALL when it prepares statements itself: the
+    stamps query must not rely on a statement prepared by hand then."""
+    from django.db import transaction
+
+    from refdesk.core import changes
+
+    for _ in range(8):  # often enough for psycopg to prepare what it runs
+        changes._request.snapshot = None
+        stamps(ReferenceProfile)
+    with transaction.atomic():  # a savepoint, rolled back
+        AccountFactory()
+        transaction.set_rollback(True)
+    changes._request.snapshot = None
+    assert stamps(ReferenceProfile)

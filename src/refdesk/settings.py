@@ -156,7 +156,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     # PostgreSQL stops parsing and planning it again (refdesk/docs/decisions.md).
     if env_bool("REFDESK_PG_SERVER_SIDE_BINDING", True):
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
-# Each PostgreSQL connection prepares the change-stamps query once (refdesk.core.changes); behind a
+# Without server-side binding, each PostgreSQL connection prepares the change-stamps query once by
+# hand (refdesk.core.changes; with it psycopg prepares it); behind a
 # pooler in transaction mode (pgbouncer pool_mode=transaction) set this to false.
 REFDESK_PG_PREPARED_STAMPS = env_bool("REFDESK_PG_PREPARED_STAMPS", True)
 

@@ -75,7 +75,7 @@ PREPARED_STAMPS = "refdesk_stamps"
 def _read_stamps(tables: list[str]) -> dict[str, tuple]:
     """{table: (max id, max updated_at, deleted)} for these tables, in a single query."""
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and tables == _all_tables() and settings.REFDESK_PG_PREPARED_STAMPS:
+        if tables == _all_tables() and _prepare_stamps_ourselves():
             if getattr(connection, "_refdesk_stamps_prepared", None) is not connection.connection:
                 cursor.execute(f"PREPARE {PREPARED_STAMPS} AS " + _stamps_sql(tables, inline=True)[0])
                 connection._refdesk_stamps_prepared = connection.connection
@@ -87,6 +87,17 @@ def _read_stamps(tables: list[str]) -> dict[str, tuple]:
         table: (row[i], _as_datetime(row[i + 1]), row[i + 2] or 0)
         for table, i in zip(tables, range(0, len(row), 3), strict=True)
     }
+
+
+def _prepare_stamps_ourselves() -> bool:
+    """PREPARE the stamps query by hand only where psycopg prepares nothing (parameters bound on the
+    client). With server-side binding psycopg prepares it like any query it runs often, and it
+    answers every ROLLBACK (also to a savepoint) with DEALLOCATE ALL, which would drop ours."""
+    return (
+        connection.vendor == "postgresql"
+        and settings.REFDESK_PG_PREPARED_STAMPS
+        and not connection.settings_dict.get("OPTIONS", {}).get("server_side_binding")
+    )
 
 
 def _all_tables() -> list[str]:
