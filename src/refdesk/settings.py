@@ -157,8 +157,8 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     if env_bool("REFDESK_PG_SERVER_SIDE_BINDING", True):
         DATABASES["default"]["OPTIONS"].update(server_side_binding=True, prepare_threshold=5)
 # Without server-side binding, each PostgreSQL connection prepares the change-stamps query once by
-# hand (refdesk.core.changes; with it psycopg prepares it); behind a
-# pooler in transaction mode (pgbouncer pool_mode=transaction) set this to false.
+# hand (refdesk.core.changes; with it psycopg prepares it); behind a pooler in transaction mode
+# (pgbouncer pool_mode=transaction) set this to false.
 REFDESK_PG_PREPARED_STAMPS = env_bool("REFDESK_PG_PREPARED_STAMPS", True)
 
 # Figures of the insights dashboard computed at once, each on its own connection (1 = one by one).

@@ -282,9 +282,7 @@ def _detail_qs() -> QuerySet[ReferenceRequest]:
     )
     # The timeline shows each event's actor label and its candidate's name, which the candidates
     # above already hold: no joins here.
-    return _base().prefetch_related(
-        Prefetch("candidates", queryset=candidates), Prefetch("events", queryset=RequestEvent.objects.all())
-    )
+    return _base().prefetch_related(Prefetch("candidates", queryset=candidates), "events")
 
 
 def request_get(*, user, request_id: int) -> ReferenceRequest:

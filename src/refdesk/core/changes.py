@@ -225,10 +225,9 @@ def remembered(key: tuple, models: tuple, compute, *, max_age: float = MAX_AGE, 
         found = _remembered.get(key)
     if found is not None and found[0] == version and time.monotonic() - found[1] < max_age:
         return found[2]
-    if shared:
-        found = _shared_get(key)
-        age = time.time() - found[1] if found is not None else max_age
-        if found is not None and found[0] == version and 0 <= age < max_age:
+    if shared and (found := _shared_get(key)) is not None:
+        age = time.time() - found[1]
+        if found[0] == version and 0 <= age < max_age:
             _remember(key, (version, time.monotonic() - age, found[2]))
             return found[2]
     value = compute()
