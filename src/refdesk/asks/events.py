@@ -36,14 +36,31 @@ def notifications_suspended():
         _quiet.reset(token)
 
 
-def _dispatch(event_id: int) -> None:
+def _dispatch_on_commit(event_id: int) -> None:
+    """Hand the event on once its transaction commits: one task for all the events of a
+    transaction (filing a request writes two), not one each.
+
+    The ids wait on the connection; the first of the transaction's on-commit callbacks enqueues
+    them all and the others find nothing left. An event in a savepoint that rolled back stays in
+    the list; the task skips ids that do not exist.
+    """
+    connection = transaction.get_connection()
+    pending = connection.__dict__.setdefault("refdesk_events_pending", [])
+    pending.append(event_id)
+    transaction.on_commit(_enqueue_pending, robust=True)
+
+
+def _enqueue_pending() -> None:
     from refdesk.notify.services import enqueue
-    from refdesk.notify.tasks import dispatch_request_event
+    from refdesk.notify.tasks import dispatch_request_events
 
     # The emails and webhooks an event calls for are written by a worker, not in the request that
     # made the event: rendering them is most of what a submission costs, and the person waiting
     # for the page needs none of it. An event whose task is lost is re-dispatched by the sweep.
-    enqueue(dispatch_request_event, event_id)
+    connection = transaction.get_connection()
+    ids = connection.__dict__.pop("refdesk_events_pending", [])
+    if ids:  # SQLite gives a rolled-back id again: once is enough
+        enqueue(dispatch_request_events, list(dict.fromkeys(ids)))
 
 
 def actor_label_for(actor) -> str:
@@ -82,7 +99,7 @@ def _write(
 
         event_mark_quiet(event)
     else:
-        transaction.on_commit(lambda: _dispatch(event.pk), robust=True)
+        _dispatch_on_commit(event.pk)
     return event
 
 

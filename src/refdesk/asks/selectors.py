@@ -349,18 +349,27 @@ def owner_feed(*, user, limit: int = 50) -> QuerySet[RequestEvent]:
 # --- for the notify app -----------------------------------------------------------------------
 
 
+def _events_for_notify() -> QuerySet[RequestEvent]:
+    return RequestEvent.objects.select_related(
+        "actor",
+        "request__requester",
+        "request__industry",
+        "candidate__reference__contact__account__owner",
+    )
+
+
 def event_get(event_id: int) -> RequestEvent:
     """One event with its request, candidate, contact, account, owner and requester preloaded."""
     try:
         # get(), not first(): no ORDER BY to compile for a seven-table join, once per event dispatched.
-        return RequestEvent.objects.select_related(
-            "actor",
-            "request__requester",
-            "request__industry",
-            "candidate__reference__contact__account__owner",
-        ).get(pk=event_id)
+        return _events_for_notify().get(pk=event_id)
     except RequestEvent.DoesNotExist:
         raise NotFound(f"No request event with id {event_id}.") from None
+
+
+def events_get(event_ids: list[int]) -> list[RequestEvent]:
+    """The events of these ids that exist, oldest first, preloaded like `event_get` (one query)."""
+    return list(_events_for_notify().filter(pk__in=event_ids).order_by("pk"))
 
 
 def requests_due_for_reminder(now: dt.datetime) -> QuerySet[ReferenceRequest]:

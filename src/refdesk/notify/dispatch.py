@@ -50,27 +50,67 @@ def dispatch_event(event_id: int) -> None:
         logger.exception("Could not dispatch request event %s; the sweep will try again", event_id)
 
 
+def dispatch_events(event_ids: list[int]) -> None:
+    """Dispatch the events one transaction committed, oldest first, then send the emails they wrote.
+
+    The task that runs this is the one a transaction enqueues for all its events, so the emails
+    are sent here rather than by one more task per recipient. Never raises, like `dispatch_event`;
+    an id with no event is skipped (it was written in a savepoint that rolled back).
+    """
+    from refdesk.notify.services import email_send
+
+    written: list[OutboundEmail] = []
+    try:
+        done = set(EventDispatch.objects.filter(event_id__in=event_ids).values_list("event_id", flat=True))
+        pending = facts.events_get([pk for pk in event_ids if pk not in done])
+    except Exception:
+        logger.exception("Could not read request events %s; the sweep will try again", event_ids)
+        return
+    for event in pending:
+        try:
+            if _muted.get():
+                event_mark_quiet(event)
+            else:
+                written += _dispatch_once(event)
+        except Exception:
+            logger.exception("Could not dispatch request event %s; the sweep will try again", event.pk)
+    for email in written:
+        try:
+            email_send(email_id=email.pk)
+        except Exception:  # the row stays pending: the sweep hands it on
+            logger.exception("Could not send email %s; the sweep will try again", email.pk)
+
+
 def event_dispatch(*, event_id: int) -> list[OutboundEmail]:
-    """Dispatch one event once (an `EventDispatch` row marks it); returns the emails it wrote."""
-    from refdesk.notify.tasks import deliver_webhook, send_event_email
+    """Dispatch one event once (an `EventDispatch` row marks it); returns the emails it wrote,
+    whose sending is enqueued, one task per recipient role."""
+    from refdesk.notify.tasks import send_event_email
 
     if EventDispatch.objects.filter(event_id=event_id).exists():
         return []
-    event = facts.event_get(event_id)
+    written = _dispatch_once(facts.event_get(event_id))
+    for role in dict.fromkeys(email.recipient_role for email in written):
+        enqueue(send_event_email, event_id, role)
+    return written
+
+
+def _dispatch_once(event) -> list[OutboundEmail]:
+    """Claim the event's dispatch record and write its emails and webhook deliveries (enqueued);
+    nothing if another worker claimed it first or the event is history."""
+    from refdesk.notify.tasks import deliver_webhook
+
     f = facts.event_facts(event)
     with transaction.atomic():
         _, created = EventDispatch.objects.get_or_create(
-            event_id=event_id,
+            event_id=event.pk,
             defaults={"kind": f.kind, "request_id": f.request_id, "candidate_id": f.candidate_id},
         )
         if not created or f.occurred_at < timezone.now() - HISTORY_AFTER:
             return []
         written = list(_event_emails(event, f))
         deliveries = webhook_deliveries_create(
-            event_id=event_id, kind=f.kind, occurred_at=f.occurred_at, data=event_payload_data(f)
+            event_id=event.pk, kind=f.kind, occurred_at=f.occurred_at, data=event_payload_data(f)
         )
-    for role in dict.fromkeys(email.recipient_role for email in written):
-        enqueue(send_event_email, event_id, role)
     for delivery in deliveries:
         enqueue(deliver_webhook, delivery.pk)
     return written

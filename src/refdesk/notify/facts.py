@@ -210,3 +210,10 @@ def event_get(event_id: int):
     from refdesk.asks import selectors
 
     return selectors.event_get(event_id)
+
+
+def events_get(event_ids: list[int]) -> list:
+    """The events of these ids that exist, oldest first, preloaded like `event_get`."""
+    from refdesk.asks import selectors
+
+    return selectors.events_get(event_ids)

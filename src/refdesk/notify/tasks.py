@@ -15,6 +15,15 @@ def dispatch_request_event(event_id: int) -> None:
 
 
 @task()
+def dispatch_request_events(event_ids: list[int]) -> None:
+    """Write and send what the request events one transaction committed call for, once.
+    (`dispatch_request_event` is kept for tasks queued before this one existed.)"""
+    from refdesk.notify.dispatch import dispatch_events
+
+    dispatch_events(event_ids)
+
+
+@task()
 def send_event_email(event_id: int, recipient_role: str) -> list[str]:
     """Send the pending emails one event owes to one kind of recipient (dispatching the event first if needed)."""
     from refdesk.notify.dispatch import event_dispatch
