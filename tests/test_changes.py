@@ -1,7 +1,10 @@
 """Change stamps: inserts, updates and deletes each change a table's stamp, without COUNT(*)."""
 
+import time
+
 import pytest
 
+from refdesk.core import changes
 from refdesk.core.changes import stamps
 from refdesk.pool.models import Account, ReferenceProfile
 from tests.factories import AccountFactory, ReferenceFactory
@@ -178,3 +181,26 @@ def test_stamps_still_read_after_a_rollback_to_a_savepoint(in_request):
         transaction.set_rollback(True)
     changes._request.snapshot = None
     assert stamps(ReferenceProfile)
+
+
+def test_the_shared_lock_holds_a_key_against_other_holders():
+    """One holder at a time per key (a file lock: between processes, and between threads too)."""
+    import threading
+
+    order = []
+    held = threading.Event()
+
+    def other():
+        held.wait()
+        with changes.shared_lock(("lock test", 1)):
+            order.append("other")
+
+    thread = threading.Thread(target=other)
+    thread.start()
+    with changes.shared_lock(("lock test", 1)):
+        held.set()
+        time.sleep(0.3)
+        with changes.shared_lock(("lock test", 2)):  # another key is not held
+            order.append("first")
+    thread.join(5)
+    assert order == ["first", "other"]

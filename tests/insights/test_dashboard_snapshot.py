@@ -88,3 +88,21 @@ def test_salespeople_get_no_snapshot(program):
 
     with pytest.raises(Forbidden):
         selectors.dashboard_snapshot(user=program.olivia, period=selectors.period_parse("2026-06-01", "2026-06-30"))
+
+
+def test_another_worker_process_reads_the_snapshot_this_one_computed(program, settings, django_assert_num_queries):
+    """Kept in the server's shared cache: a process without its own copy (here: ours, forgotten)
+    shows the same figures without computing them."""
+    settings.REFDESK_INSIGHTS_MAX_AGE = 600
+    period = selectors.period_parse("2026-06-01", "2026-06-30")
+    first = selectors.dashboard_snapshot(user=program.pm, period=period)
+    selectors._snapshots.clear()  # as a process that has computed nothing yet
+    _open_opportunity()
+    with django_assert_num_queries(0):
+        again = selectors.dashboard_snapshot(user=program.pm, period=period)
+    assert again.computed_at == first.computed_at
+    assert [f.summary for f in again.figures] == [f.summary for f in first.figures]
+
+    settings.REFDESK_INSIGHTS_MAX_AGE = 0  # too old for this reader: computed afresh
+    selectors._snapshots.clear()
+    assert selectors.dashboard_snapshot(user=program.pm, period=period).computed_at > first.computed_at

@@ -7,12 +7,15 @@ index or a one-row table, so a stamp costs the same at a thousand rows as at a m
 without `updated_at`) are not seen; the caches also rebuild on a timer for that reason.
 """
 
+import contextlib
 import copy
 import datetime as dt
+import fcntl
 import hashlib
 import re
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import caches
@@ -269,6 +272,40 @@ def _shared_set(key: tuple, entry: tuple, max_age: float) -> None:
         caches["shared"].set(_shared_key(key), (key, *entry), timeout=max_age)
     except Exception:  # a full disk or a read-only folder costs the others a recomputation only
         pass
+
+
+def shared_recent(key: tuple, max_age: float):
+    """(age in seconds, value) of what a worker process of this server kept for `key` with
+    `shared_keep`, while younger than `max_age`; else None. For answers kept for a time rather
+    than until a change stamp moves (the insights dashboard)."""
+    found = _shared_get(key)
+    if found is None or found[0] is not None:
+        return None
+    age = time.time() - found[1]
+    return (age, found[2]) if 0 <= age < max_age else None
+
+
+def shared_keep(key: tuple, value, max_age: float) -> None:
+    """Keep `value` for `key` for every worker process of this server, `max_age` seconds (see `shared_recent`)."""
+    _shared_set(key, (None, time.time(), value), max_age)
+
+
+@contextlib.contextmanager
+def shared_lock(key: tuple):
+    """Hold `key` against this server's other worker processes (a file lock beside the shared cache),
+    so one of them computes what the others then read. Without a folder to lock in it holds nothing."""
+    try:
+        folder = Path(settings.CACHES["shared"]["LOCATION"])
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(folder / (_shared_key(key).split(":")[1][:32] + ".lock"), "a+b")  # noqa: SIM115
+    except (KeyError, OSError):
+        yield
+        return
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()  # closing releases the lock
 
 
 def settings_row(model):

@@ -1232,7 +1232,7 @@ class Snapshot:
 
 # A dashboard aggregates a whole period (up to millions of rows, about a second): readers get the
 # figures computed at most REFDESK_INSIGHTS_MAX_AGE seconds ago, one computation per period per
-# process however many of them open the page. Asking for fresh figures recomputes unless the
+# server (kept in the `shared` cache for its other worker processes) however many open the page. Asking for fresh figures recomputes unless the
 # snapshot is younger than FRESH_MIN_AGE, so a reload loop cannot keep the database busy.
 FRESH_MIN_AGE = 5.0
 _snapshots: dict[tuple, tuple[float, Snapshot]] = {}
@@ -1249,14 +1249,26 @@ def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot
         found = _snapshots.get(key)
         return found[1] if found is not None and time.monotonic() - found[0] < max_age else None
 
-    if (snapshot := recent()) is not None:
+    def kept() -> Snapshot | None:
+        """The snapshot another worker process of this server computed, if recent enough."""
+        found = changes.shared_recent(("insights-dashboard", *key), max_age)
+        if found is None:
+            return None
+        age, snapshot = found
+        with _cache_lock:
+            _snapshots[key] = (time.monotonic() - age, snapshot)
+        return snapshot
+
+    if (snapshot := recent() or kept()) is not None:
         return snapshot
     with _cache_lock:
         if len(_snapshot_locks) > 256:  # periods asked for once; a holder keeps its own reference
             _snapshot_locks.clear()
         lock = _snapshot_locks.setdefault(key, threading.Lock())
-    with lock:  # one computation per period at a time; the others wait for its answer
-        if (snapshot := recent()) is not None:
+    # One computation per period at a time, in this process and on this server; the others wait
+    # for its answer.
+    with lock, changes.shared_lock(("insights-dashboard", *key)):
+        if (snapshot := recent() or kept()) is not None:
             return snapshot
         now = timezone.now()
         snapshot = Snapshot(period, tuple(dashboard_compute(period, now=now)), now)
@@ -1264,6 +1276,7 @@ def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot
             if len(_snapshots) > 64:
                 _snapshots.clear()
             _snapshots[key] = (time.monotonic(), snapshot)
+        changes.shared_keep(("insights-dashboard", *key), snapshot, float(settings.REFDESK_INSIGHTS_MAX_AGE))
     return snapshot
 
 
