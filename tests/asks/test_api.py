@@ -127,3 +127,43 @@ def test_policies_through_the_api(api, program_manager, owner_rep, requester):
     client.force_login(owner_rep)
     r = client.put("/api/me/approval-policy", json.dumps({"mode": "always"}), content_type="application/json")
     assert r.json()["mode"] == "always"
+
+
+@pytest.mark.parametrize("filer", ["requester", "program_manager"])
+def test_the_answer_to_filing_is_what_reading_the_request_shows_without_reading_it_back(
+    api, requester, program_manager, ranch_pool, filer
+):
+    """The 201 is built from the rows just written (the request is not selected again), and says
+    exactly what a GET of the request then says, for the requester and for a PM filing for them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    who = {"requester": requester, "program_manager": program_manager}[filer]
+    body = {"prospect": "Big Sky Ranch", "industry": "cattle ranch", "country": "US", "employees": 300,
+            "products": ["Herd Tracker"], "amount": "250000", "topics": "herd health",
+            "needed_by": (dt.date.today() + dt.timedelta(days=14)).isoformat()}  # fmt: skip
+    if filer == "program_manager":
+        body["requester_email"] = requester.email
+    with CaptureQueriesContext(connection) as queries:
+        created = api(who, "post", "/requests", body)
+    assert created.status_code == 201, created.json()
+    read_back = [q["sql"] for q in queries if q["sql"].startswith('SELECT "asks_referencerequest"."id"')]
+    assert read_back == []
+    filed = created.json()
+    assert len(filed["candidates"]) >= 1 and [e["kind"] for e in filed["timeline"]] == [
+        "request.submitted", "request.candidates_proposed"
+    ]
+    assert api(who, "get", f"/requests/{filed['id']}").json() == filed
+
+
+def test_a_preloaded_relation_is_read_without_a_query(requester, django_assert_num_queries):
+    from refdesk.asks.models import RequestEvent
+    from refdesk.core.preload import is_preloaded, preload
+
+    request = ReferenceRequest.objects.create(requester=requester, prospect="Acme", submitted_at=dt.datetime.now(dt.UTC))
+    event = RequestEvent(request=request, kind="request.submitted", at=request.submitted_at)
+    assert not is_preloaded(request, "events")
+    preload(request, "events", [event])
+    assert is_preloaded(request, "events")
+    with django_assert_num_queries(0):
+        assert list(request.events.all()) == [event]

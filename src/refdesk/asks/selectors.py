@@ -289,13 +289,40 @@ def request_get(*, user, request_id: int) -> ReferenceRequest:
     """One request with its candidates, slots, feedback and timeline, if the user may see it."""
     if not (user and user.is_authenticated and user.is_active):
         raise Forbidden("You need to log in to see reference requests.")
-    request = _detail(request_id)
+    return _shown_to(user, _detail(request_id))
+
+
+def request_as_filed(*, user, request: ReferenceRequest) -> ReferenceRequest:
+    """The request `services.request_submit` just returned, as `request_get` gives it.
+
+    When the service handed it the candidates it proposed (nothing else can be on a request just
+    filed: no slots, no feedback), only their references and the timeline are read, not the
+    request again; otherwise (an automatic workflow moved it on) it is read back whole.
+    """
+    from refdesk.core.preload import is_preloaded, preload
+    from refdesk.pool.models import ReferenceProfile
+
+    if not (user and user.is_authenticated and user.is_active and is_preloaded(request, "candidates")):
+        return request_get(user=user, request_id=request.pk)
+    candidates = list(request.candidates.all())
+    references = ReferenceProfile.objects.select_related("contact__account__owner").in_bulk(
+        [c.reference_id for c in candidates]
+    )
+    for candidate in candidates:
+        candidate.reference = references[candidate.reference_id]
+        preload(candidate, "slots", [])
+        preload(candidate, "feedback", [])
+    preload(request, "events", RequestEvent.objects.filter(request=request))
+    return _shown_to(user, request)
+
+
+def _shown_to(user, request: ReferenceRequest) -> ReferenceRequest:
     owner_of = any(
         c.reference.contact.account.owner_id == user.pk and c.status != CandidateStatus.PROPOSED
         for c in request.candidates.all()
     )
     if not perms.can_view(user, request, owner_of_candidate=owner_of):
-        raise NotFound(f"No request with id {request_id}.")
+        raise NotFound(f"No request with id {request.pk}.")
     return request
 
 

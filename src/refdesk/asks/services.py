@@ -39,6 +39,7 @@ from refdesk.asks.models import (
 )
 from refdesk.asks.validation import clean_request
 from refdesk.core.errors import Conflict, Forbidden, IllegalTransition, InvalidInput
+from refdesk.core.preload import preload
 from refdesk.people.permissions import is_program_manager
 from refdesk.pool import validation as v
 from refdesk.pool.choices import ActivityType
@@ -258,6 +259,8 @@ def request_submit(*, actor, requester=None, opportunity_crm_id: str = "", **fie
             _refresh_due(request)
         else:  # a new request holds only the candidates just proposed: no need to read them back
             _refresh_due(request, proposed)
+            # Nothing else is on it: `selectors.request_as_filed` shows it without a read-back.
+            preload(request, "candidates", sorted(proposed, key=lambda c: (c.rank, c.pk)))
     return request
 
 
