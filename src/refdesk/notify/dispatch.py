@@ -7,7 +7,7 @@ import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from refdesk.notify import emails, facts
@@ -57,12 +57,13 @@ def dispatch_events(event_ids: list[int]) -> None:
     are sent here rather than by one more task per recipient. Never raises, like `dispatch_event`;
     an id with no event is skipped (it was written in a savepoint that rolled back).
     """
-    from refdesk.notify.services import email_send
+    from refdesk.notify.services import email_send, webhook_endpoints_active
 
     written: list[OutboundEmail] = []
     try:
         done = set(EventDispatch.objects.filter(event_id__in=event_ids).values_list("event_id", flat=True))
         pending = facts.events_get([pk for pk in event_ids if pk not in done])
+        endpoints = webhook_endpoints_active() if pending else []
     except Exception:
         logger.exception("Could not read request events %s; the sweep will try again", event_ids)
         return
@@ -71,7 +72,7 @@ def dispatch_events(event_ids: list[int]) -> None:
             if _muted.get():
                 event_mark_quiet(event)
             else:
-                written += _dispatch_once(event)
+                written += _dispatch_once(event, endpoints)
         except Exception:
             logger.exception("Could not dispatch request event %s; the sweep will try again", event.pk)
     for email in written:
@@ -94,23 +95,28 @@ def event_dispatch(*, event_id: int) -> list[OutboundEmail]:
     return written
 
 
-def _dispatch_once(event) -> list[OutboundEmail]:
+def _dispatch_once(event, endpoints=None) -> list[OutboundEmail]:
     """Claim the event's dispatch record and write its emails and webhook deliveries (enqueued);
-    nothing if another worker claimed it first or the event is history."""
+    nothing if another worker claimed it first or the event is history. `endpoints`: the active
+    webhook endpoints, when the caller read them for several events."""
     from refdesk.notify.tasks import deliver_webhook
 
     f = facts.event_facts(event)
     with transaction.atomic():
-        _, created = EventDispatch.objects.get_or_create(
-            event_id=event.pk,
-            defaults={"kind": f.kind, "request_id": f.request_id, "candidate_id": f.candidate_id},
-        )
-        if not created or f.occurred_at < timezone.now() - HISTORY_AFTER:
+        try:  # the claim: the event id is unique, so a second dispatcher fails here
+            with transaction.atomic():
+                EventDispatch.objects.create(
+                    event_id=event.pk, kind=f.kind, request_id=f.request_id, candidate_id=f.candidate_id
+                )
+        except IntegrityError:
+            return []
+        if f.occurred_at < timezone.now() - HISTORY_AFTER:
             return []
         written = list(_event_emails(event, f))
         deliveries = webhook_deliveries_create(
-            event_id=event.pk, kind=f.kind, occurred_at=f.occurred_at, data=event_payload_data(f)
-        )
+            event_id=event.pk, kind=f.kind, occurred_at=f.occurred_at, data=event_payload_data(f),
+            endpoints=endpoints,
+        )  # fmt: skip
     for delivery in deliveries:
         enqueue(deliver_webhook, delivery.pk)
     return written

@@ -67,9 +67,10 @@ def email_prepare(
         kind=kind, recipient_role=recipient_role, to=to, subject=subject, body_text=body_text, body_html=body_html,
         ics=ics, event_id=event_id, event_kind=event_kind, request_id=request_id,
     )  # fmt: skip
+    # Written straight away (the key is unique): asking first would cost every new email a query.
     try:
         with transaction.atomic():
-            return OutboundEmail.objects.get_or_create(key=key, defaults=fields)
+            return OutboundEmail.objects.create(key=key, **fields), True
     except IntegrityError:
         return OutboundEmail.objects.get(key=key), False
 
@@ -280,12 +281,18 @@ def webhook_deliver(*, delivery_id: int) -> str:
     return DeliveryStatus.PENDING
 
 
+def webhook_endpoints_active() -> list[WebhookEndpoint]:
+    """The endpoints events are delivered to."""
+    return list(WebhookEndpoint.objects.filter(active=True).order_by("pk"))
+
+
 def webhook_deliveries_create(
-    *, event_id: int, kind: str, occurred_at: datetime, data: dict
+    *, event_id: int, kind: str, occurred_at: datetime, data: dict, endpoints: list[WebhookEndpoint] | None = None
 ) -> list[WebhookDelivery]:
-    """One pending delivery per active endpoint that wants this kind of event (once per endpoint and event)."""
+    """One pending delivery per active endpoint that wants this kind of event (once per endpoint and event).
+    `endpoints`: the active ones, when the caller has read them for several events."""
     created = []
-    for endpoint in WebhookEndpoint.objects.filter(active=True).order_by("pk"):
+    for endpoint in webhook_endpoints_active() if endpoints is None else endpoints:
         if (
             not endpoint.wants(kind)
             or WebhookDelivery.objects.filter(endpoint=endpoint, event_id=event_id).exists()
