@@ -596,9 +596,11 @@ class Engine:
                 index.upsert(dataclasses.replace(c, activity_dates=new))
 
     def search(
-        self, spec: MatchSpec, *, rules: Rules, limit: int, blocked=None, away=None
-    ) -> EngineResult:
-        """Bring the index up to date with the database, then match."""
+        self, spec: MatchSpec, *, rules: Rules, limit: int, blocked=None, away=None,
+        busy_lookup=reference_ids_on_open_requests,
+    ) -> EngineResult:  # fmt: skip
+        """Bring the index up to date with the database, then match. `busy_lookup(reference_ids)`:
+        those of the picked references already on an open request."""
         version = pool_version()
         with self._lock:
             held = self._held
@@ -613,7 +615,7 @@ class Engine:
             return held.index.search(
                 spec,
                 limit=limit,
-                busy_lookup=reference_ids_on_open_requests,
+                busy_lookup=busy_lookup,
                 blocked=blocked,
                 away=away,
             )

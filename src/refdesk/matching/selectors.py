@@ -162,10 +162,13 @@ def content_for_request(spec: scoring.MatchSpec) -> list[dict]:
 
 
 def _references_for(reference_ids: list[int], *, today: dt.date) -> dict[int, object]:
-    """The ranked references with their contact and account, each marked `stale` when its profile
-    may be out of date (the caller has checked the user may browse the pool)."""
-    from django.db.models import BooleanField, ExpressionWrapper
+    """The picked references with their contact and account, each marked `stale` when its profile
+    may be out of date and `busy` when it is on an open request (the caller has checked the user
+    may browse the pool). One query answers both the engine's question (who is busy) and the
+    selector's (names, emails, staleness)."""
+    from django.db.models import BooleanField, ExpressionWrapper, OuterRef
 
+    from refdesk.asks.selectors import on_open_request
     from refdesk.growth.selectors import stale_condition
     from refdesk.pool.models import ReferenceProfile
 
@@ -173,7 +176,10 @@ def _references_for(reference_ids: list[int], *, today: dt.date) -> dict[int, ob
     qs = ReferenceProfile.objects.select_related("contact__account").only(
         "contact__name", "contact__email", "contact__account__name", "contact__account__owner_id"
     )
-    qs = qs.annotate(stale=ExpressionWrapper(stale_condition(today), output_field=BooleanField()))
+    qs = qs.annotate(
+        stale=ExpressionWrapper(stale_condition(today), output_field=BooleanField()),
+        busy=on_open_request(OuterRef("pk")),
+    )
     return {r.pk: r for r in qs.filter(pk__in=reference_ids).order_by()}
 
 
@@ -196,8 +202,18 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: st
     from refdesk.portal.selectors import unavailable_reference_ids
 
     away = unavailable_reference_ids(day=today)
-    result = engine.search(spec, rules=rules, limit=query.limit, blocked=blocked, away=away)
-    references = _references_for([r.candidate.reference_id for r in result.ranked], today=today)
+    picked: dict[int, object] = {}
+
+    def busy_among(reference_ids: list[int]) -> set[int]:
+        picked.update(_references_for(reference_ids, today=today))
+        return {pk for pk, r in picked.items() if r.busy}
+
+    result = engine.search(spec, rules=rules, limit=query.limit, blocked=blocked, away=away, busy_lookup=busy_among)
+    references = {
+        r.candidate.reference_id: picked[r.candidate.reference_id]
+        for r in result.ranked
+        if r.candidate.reference_id in picked
+    }
     # A profile nobody has confirmed for months may be out of date: listed after the fresh ones.
     stale = {pk for pk, r in references.items() if r.stale}
     ranked = sorted(result.ranked, key=lambda r: r.candidate.reference_id in stale)
