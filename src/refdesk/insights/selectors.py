@@ -1232,8 +1232,9 @@ class Snapshot:
 
 # A dashboard aggregates a whole period (up to millions of rows, about a second): readers get the
 # figures computed at most REFDESK_INSIGHTS_MAX_AGE seconds ago, one computation per period per
-# server (kept in the `shared` cache for its other worker processes) however many open the page. Asking for fresh figures recomputes unless the
-# snapshot is younger than FRESH_MIN_AGE, so a reload loop cannot keep the database busy.
+# server (kept in the `shared` cache for its other worker processes) however many open the page.
+# Asking for fresh figures recomputes unless the snapshot is younger than FRESH_MIN_AGE, so a
+# reload loop cannot keep the database busy.
 FRESH_MIN_AGE = 5.0
 _snapshots: dict[tuple, tuple[float, Snapshot]] = {}
 _snapshot_locks: dict[tuple, threading.Lock] = {}
