@@ -258,3 +258,21 @@ def test_the_sharing_rule_filters_proposals_to_a_restricted_reps_own_accounts(
     }
     services.growth_settings_update(actor=program_manager, sharing_rule=True)
     assert selectors.sharing_rule_allowed_ids(other_rep, [theirs.pk, mine.pk]) == {mine.pk}
+
+
+def test_matching_marks_stale_by_the_freshness_window_in_force(program_manager, account):
+    """The match's query is compiled once and reused: a new window must still change who is stale."""
+    from refdesk.matching.selectors import MatchQuery, match_find
+
+    reference = ReferenceFactory(contact=ContactFactory(account=account), activity_types=["reference_call"])
+    ReferenceProfile.objects.filter(pk=reference.pk).update(created_at=timezone.now() - dt.timedelta(days=200))
+
+    def stale_in_match() -> bool:
+        found = match_find(user=None, query=MatchQuery(activity_type="reference_call", limit=10))
+        return next(c["stale"] for c in found["candidates"] if c["reference_id"] == reference.pk)
+
+    assert stale_in_match() is True
+    services.growth_settings_update(actor=program_manager, stale_after_days=365)
+    assert stale_in_match() is False
+    services.growth_settings_update(actor=program_manager, stale_after_days=90)
+    assert stale_in_match() is True

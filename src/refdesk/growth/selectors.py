@@ -296,6 +296,12 @@ def stale_condition(today: dt.date | None = None) -> Q:
     return Q(status__in=STALE_STATUSES) & _stale_q(today, growth_settings_get().stale_after_days)
 
 
+def stale_condition_depends_on(today: dt.date | None = None) -> tuple:
+    """What `stale_condition(today)` is built from (the day and the freshness window): part of the
+    key of any query compiled or kept with that condition in it."""
+    return (today or timezone.now().date(), growth_settings_get().stale_after_days)
+
+
 def stale_reference_ids(*, today: dt.date | None = None, reference_ids=None) -> set[int]:
     """References whose profile was not confirmed (or created) within the freshness window: matching ranks them lower."""
     qs = ReferenceProfile.objects.all()

@@ -161,26 +161,49 @@ def content_for_request(spec: scoring.MatchSpec) -> list[dict]:
     return content_for_match(spec)
 
 
-def _references_for(reference_ids: list[int], *, today: dt.date) -> dict[int, object]:
+@dataclass(frozen=True)
+class Picked:
+    """A reference the engine picked, with what a candidate shows and what decides the rest."""
+
+    reference_id: int
+    stale: bool  # its profile may be out of date
+    busy: bool  # already on an open request
+    contact_id: int
+    name: str
+    email: str
+    account_id: int
+    account: str
+    owner_id: int | None
+
+
+def _references_for(reference_ids: list[int], *, today: dt.date) -> dict[int, Picked]:
     """The picked references with their contact and account, each marked `stale` when its profile
     may be out of date and `busy` when it is on an open request (the caller has checked the user
     may browse the pool). One query answers both the engine's question (who is busy) and the
-    selector's (names, emails, staleness)."""
+    selector's (names, emails, staleness); Django compiles it once per day, freshness window and
+    number of ids."""
     from django.db.models import BooleanField, ExpressionWrapper, OuterRef
 
     from refdesk.asks.selectors import on_open_request
-    from refdesk.growth.selectors import stale_condition
+    from refdesk.core.compiled import compiled_rows
+    from refdesk.growth.selectors import stale_condition, stale_condition_depends_on
     from refdesk.pool.models import ReferenceProfile
 
-    # Only what a candidate shows (name, email, account) and what decides whether the email is shown.
-    qs = ReferenceProfile.objects.select_related("contact__account").only(
-        "contact__name", "contact__email", "contact__account__name", "contact__account__owner_id"
-    )
-    qs = qs.annotate(
-        stale=ExpressionWrapper(stale_condition(today), output_field=BooleanField()),
-        busy=on_open_request(OuterRef("pk")),
-    )
-    return {r.pk: r for r in qs.filter(pk__in=reference_ids).order_by()}
+    def build(ids):
+        qs = ReferenceProfile.objects.annotate(
+            stale=ExpressionWrapper(stale_condition(today), output_field=BooleanField()),
+            busy=on_open_request(OuterRef("pk")),
+        )
+        return qs.filter(pk__in=ids).order_by().values_list(
+            "pk", "stale", "busy", "contact_id", "contact__name", "contact__email",
+            "contact__account_id", "contact__account__name", "contact__account__owner_id",
+        )  # fmt: skip
+
+    key = ("matching: picked references", stale_condition_depends_on(today))
+    rows = compiled_rows(key, build, ids=list(reference_ids))
+    return {
+        row[0]: Picked(row[0], bool(row[1]), bool(row[2]), *row[3:]) for row in rows
+    }
 
 
 def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: str = "page") -> dict:
@@ -202,7 +225,7 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: st
     from refdesk.portal.selectors import unavailable_reference_ids
 
     away = unavailable_reference_ids(day=today)
-    picked: dict[int, object] = {}
+    picked: dict[int, Picked] = {}
 
     def busy_among(reference_ids: list[int]) -> set[int]:
         picked.update(_references_for(reference_ids, today=today))
@@ -217,27 +240,26 @@ def match_find(*, user, query: MatchQuery, today: dt.date | None = None, via: st
     # A profile nobody has confirmed for months may be out of date: listed after the fresh ones.
     stale = {pk for pk, r in references.items() if r.stale}
     ranked = sorted(result.ranked, key=lambda r: r.candidate.reference_id in stale)
-    contacts = [r.contact for r in references.values()]
+    owners = {r.contact_id: r.owner_id for r in references.values()}
     if user is None:
-        visible = {c.pk for c in contacts}
+        visible = set(owners)
     else:
         from refdesk.pool import selectors as pool_selectors
 
-        visible = pool_selectors.contact_ids_visible(user=user, contacts=contacts)
+        visible = pool_selectors.contact_ids_visible_owned(user=user, owners=owners)
     candidates = []
     for scored in ranked:
         found = references.get(scored.candidate.reference_id)
         if found is None:  # removed since the index was read
             continue
-        contact = found.contact
         candidates.append(
             {
                 "reference_id": scored.candidate.reference_id,
-                "contact_id": contact.pk,
-                "name": contact.name,
-                "email": contact.email if contact.pk in visible else None,
-                "account": contact.account.name,
-                "account_id": contact.account_id,
+                "contact_id": found.contact_id,
+                "name": found.name,
+                "email": found.email if found.contact_id in visible else None,
+                "account": found.account,
+                "account_id": found.account_id,
                 "score": scored.score,
                 "reasons": [p.as_dict() for p in scored.parts],
                 "availability": scored.availability,

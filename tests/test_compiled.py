@@ -1,0 +1,51 @@
+"""Hot queries compiled once per shape: the same rows as the ORM, for any values bound."""
+
+import pytest
+
+from refdesk.core import compiled
+from refdesk.core.compiled import compiled_rows
+from refdesk.pool.models import ReferenceProfile
+from tests.factories import ReferenceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _nothing_compiled():
+    compiled.forget()
+    yield
+    compiled.forget()
+
+
+def test_the_rows_are_the_orms_for_every_value_and_django_compiles_each_shape_once():
+    references = [ReferenceFactory(status=status) for status in ["active", "paused", "active", "retired"]]
+    ids = [r.pk for r in references]
+    built = []
+
+    def build(ids, floor):
+        built.append(len(ids))
+        # `floor`, an int compared with a column, is bound as a scalar.
+        return ReferenceProfile.objects.filter(pk__in=ids, pk__gte=floor).order_by().values_list("pk", "status")
+
+    for chosen, floor in [(ids[:2], 0), (ids[2:], 0), (ids[1:3], ids[2]), (ids[:2], ids[1])]:
+        rows = compiled_rows(("test",), build, ids=chosen, floor=floor)
+        expected = list(ReferenceProfile.objects.filter(pk__in=chosen, pk__gte=floor).values_list("pk", "status"))
+        assert sorted(rows) == sorted(expected) and rows
+    assert built == [2]  # four calls, one shape (two ids and a number): compiled once
+
+    assert sorted(compiled_rows(("test",), build, ids=ids[:3], floor=0)) == sorted(
+        (r.pk, r.status) for r in references[:3]
+    )
+    assert built == [2, 3]  # three ids: another shape
+
+
+def test_an_empty_list_and_a_value_used_twice_go_through_the_orm():
+    reference = ReferenceFactory()
+    assert compiled_rows(("empty",), lambda ids: ReferenceProfile.objects.filter(pk__in=ids).values_list("pk"), ids=[]) == []
+
+    def twice(pk):  # the value appears twice in the SQL: no single place to bind it
+        return ReferenceProfile.objects.filter(pk=pk, contact__reference__pk=pk).values_list("pk")
+
+    assert compiled_rows(("twice",), twice, pk=reference.pk) == [(reference.pk,)]
+    assert compiled_rows(("twice",), twice, pk=reference.pk + 1000) == []
+    assert list(compiled._compiled.values()) == [None]  # remembered as "run it through the ORM"
