@@ -185,14 +185,13 @@ class Connection:
         raise ConnectionError("unreachable")
 
     async def _response(self):
-        status_line = await self.reader.readuntil(b"\r\n")
+        # The status line and headers in one read: the client shares the cores it measures.
+        head = (await self.reader.readuntil(b"\r\n\r\n")).decode("latin-1")
+        status_line, *lines = head[:-4].split("\r\n")
         status = int(status_line.split()[1])
         headers: dict[str, str] = {}
         cookies: list[str] = []
-        while True:
-            line = (await self.reader.readuntil(b"\r\n")).decode("latin-1").rstrip("\r\n")
-            if not line:
-                break
+        for line in lines:
             key, _, value = line.partition(":")
             key, value = key.strip().lower(), value.strip()
             if key == "set-cookie":
