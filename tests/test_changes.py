@@ -204,3 +204,14 @@ def test_the_shared_lock_holds_a_key_against_other_holders():
             order.append("first")
     thread.join(5)
     assert order == ["first", "other"]
+
+
+def test_the_shared_lock_files_are_owner_only(settings, tmp_path):
+    import stat
+
+    settings.CACHES = {**settings.CACHES, "shared": {**settings.CACHES["shared"], "LOCATION": str(tmp_path / "cache")}}
+    with changes.shared_lock(("mode test",)):
+        pass
+    folder = tmp_path / "cache"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert [stat.S_IMODE(f.stat().st_mode) for f in folder.iterdir()] == [0o600]

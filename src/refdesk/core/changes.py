@@ -12,6 +12,7 @@ import copy
 import datetime as dt
 import fcntl
 import hashlib
+import os
 import re
 import threading
 import time
@@ -24,6 +25,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.signals import post_delete
 from django.utils import timezone
+from django.utils._os import safe_makedirs
 from django.utils.dateparse import parse_datetime
 
 from refdesk.core.models import DeletionCount
@@ -296,8 +298,9 @@ def shared_lock(key: tuple):
     so one of them computes what the others then read. Without a folder to lock in it holds nothing."""
     try:
         folder = Path(settings.CACHES["shared"]["LOCATION"])
-        folder.mkdir(parents=True, exist_ok=True)
-        handle = open(folder / (_shared_key(key).split(":")[1][:32] + ".lock"), "a+b")  # noqa: SIM115
+        safe_makedirs(folder, mode=0o700, exist_ok=True)  # as the file cache makes it: owner-only
+        name = folder / (_shared_key(key).split(":")[1][:32] + ".lock")
+        handle = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
     except (KeyError, OSError):
         yield
         return
@@ -305,7 +308,7 @@ def shared_lock(key: tuple):
         fcntl.flock(handle, fcntl.LOCK_EX)
         yield
     finally:
-        handle.close()  # closing releases the lock
+        os.close(handle)  # closing releases the lock
 
 
 def settings_row(model):
