@@ -104,24 +104,16 @@ def held_reference_ids(reference_ids: Iterable[int] | None = None) -> set[int]:
     return set(qs.values_list("reference_id", flat=True))
 
 
-def _on_open_requests() -> QuerySet[RequestCandidate]:
-    return RequestCandidate.objects.filter(
-        status__in=ACTIVE_CANDIDATE_STATUSES, request__status__in=OPEN_REQUEST_STATUSES
-    )
-
-
-def reference_ids_on_open_requests(reference_ids: Iterable[int]) -> set[int]:
-    """Among these references, those already selected on an open request (matching shows them as busy)."""
-    ids = list(reference_ids)
-    if not ids:
-        return set()
-    return set(_on_open_requests().filter(reference_id__in=ids).values_list("reference_id", flat=True))
-
-
 def on_open_request(reference) -> Exists:
-    """The same question as `reference_ids_on_open_requests`, as a column of a query over references
-    (`reference`: an OuterRef to the reference's id)."""
-    return Exists(_on_open_requests().filter(reference_id=reference))
+    """Whether the reference is already selected (or further) on an open request: matching shows
+    them as busy. A column of a query over references (`reference`: an OuterRef to its id)."""
+    return Exists(
+        RequestCandidate.objects.filter(
+            reference_id=reference,
+            status__in=ACTIVE_CANDIDATE_STATUSES,
+            request__status__in=OPEN_REQUEST_STATUSES,
+        )
+    )
 
 
 def hold_list(*, user) -> QuerySet[MatchingHold]:

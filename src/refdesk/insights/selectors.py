@@ -1244,6 +1244,7 @@ def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot
     """The dashboard for the period as computed at most REFDESK_INSIGHTS_MAX_AGE seconds ago (or now, if `fresh`)."""
     require_read(user)
     key = (period.start, period.end)
+    shared_key = ("insights-dashboard", *key)
     max_age = FRESH_MIN_AGE if fresh else float(settings.REFDESK_INSIGHTS_MAX_AGE)
 
     def recent() -> Snapshot | None:
@@ -1252,7 +1253,7 @@ def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot
 
     def kept() -> Snapshot | None:
         """The snapshot another worker process of this server computed, if recent enough."""
-        found = changes.shared_recent(("insights-dashboard", *key), max_age)
+        found = changes.shared_recent(shared_key, max_age)
         if found is None:
             return None
         age, snapshot = found
@@ -1268,7 +1269,7 @@ def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot
         lock = _snapshot_locks.setdefault(key, threading.Lock())
     # One computation per period at a time, in this process and on this server; the others wait
     # for its answer.
-    with lock, changes.shared_lock(("insights-dashboard", *key)):
+    with lock, changes.shared_lock(shared_key):
         if (snapshot := recent() or kept()) is not None:
             return snapshot
         now = timezone.now()
@@ -1277,7 +1278,7 @@ def dashboard_snapshot(*, user, period: Period, fresh: bool = False) -> Snapshot
             if len(_snapshots) > 64:
                 _snapshots.clear()
             _snapshots[key] = (time.monotonic(), snapshot)
-        changes.shared_keep(("insights-dashboard", *key), snapshot, float(settings.REFDESK_INSIGHTS_MAX_AGE))
+        changes.shared_keep(shared_key, snapshot, float(settings.REFDESK_INSIGHTS_MAX_AGE))
     return snapshot
 
 

@@ -31,7 +31,6 @@ from django.db import connection
 from django.db.models import Q
 
 from refdesk.activities.selectors import activity_reference_ids_changed_since
-from refdesk.asks.selectors import reference_ids_on_open_requests
 from refdesk.core import changes
 from refdesk.matching import scoring as s
 from refdesk.matching.scoring import Candidate, MatchSpec, Rules
@@ -596,11 +595,11 @@ class Engine:
                 index.upsert(dataclasses.replace(c, activity_dates=new))
 
     def search(
-        self, spec: MatchSpec, *, rules: Rules, limit: int, blocked=None, away=None,
-        busy_lookup=reference_ids_on_open_requests,
-    ) -> EngineResult:  # fmt: skip
+        self, spec: MatchSpec, *, rules: Rules, limit: int, busy_lookup, blocked=None, away=None
+    ) -> EngineResult:
         """Bring the index up to date with the database, then match. `busy_lookup(reference_ids)`:
-        those of the picked references already on an open request."""
+        those of the picked references already on an open request (the selector reads them with
+        their names, `asks.selectors.on_open_request`)."""
         version = pool_version()
         with self._lock:
             held = self._held
