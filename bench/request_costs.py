@@ -18,7 +18,7 @@ sends each endpoint of `bench/load.py`'s mix the same varied requests the load t
 
 and prints per endpoint the median and p95 server time over `--runs` runs (after `--warmup` runs
 that are not counted; the first match builds the matching index) and the number of SQL queries
-(captured with CaptureQueriesContext). The last line weighs the medians by the load mix: the
+(counted by an execute wrapper). The last line weighs the medians by the load mix: the
 CPU a request costs on average, and the requests per second two cores could serve at best.
 Nothing here asserts; it prints figures.
 """
@@ -121,23 +121,25 @@ def measure(clients: dict, name: str, supply, runs: int, warmup: int, profiler=N
     With a `profiler` (cProfile.Profile) the measured requests run under it.
     """
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     times, queries, sql, statuses, by_path = [], [], [], {}, {}
     first = None
     for i in range(warmup + runs):
         who, method, path, body = next(supply)
         client = clients["api" if path.startswith("/api/") else "page"][who]
-        in_sql = [0.0]
+        in_sql, captured = [0.0], []
 
-        def timed(execute, sql_text, params, many, context, in_sql=in_sql):
+        # Counted by a wrapper, not CaptureQueriesContext: that one turns on Django's debug cursor,
+        # which writes out every query with its parameters (mogrify) and would be measured too.
+        def timed(execute, sql_text, params, many, context, in_sql=in_sql, captured=captured):
+            captured.append(sql_text)
             t = time.perf_counter()
             try:
                 return execute(sql_text, params, many, context)
             finally:
                 in_sql[0] += time.perf_counter() - t
 
-        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timed):
+        with connection.execute_wrapper(timed):
             profiling = profiler is not None and i >= warmup
             if profiling:
                 profiler.enable()

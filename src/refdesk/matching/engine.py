@@ -320,9 +320,7 @@ class PoolIndex:
         if spec.products and w("products"):
             table = self._table(
                 ("products", spec.products, len(self.prodsets)),
-                lambda: [
-                    s.products_part(spec.products, have, w("products"))[0] for have in self.prodsets
-                ],
+                lambda: self._products_table(spec.products, w("products")),
             )
             scores += table[col["prod"]]
         wanted_bin = s.size_bin(spec.employees)
@@ -397,6 +395,32 @@ class PoolIndex:
         return EngineResult(
             ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n
         )
+
+    def _products_table(self, products: tuple[str, ...], weight: float) -> np.ndarray:
+        """`scoring.products_part`'s points for every product set in the pool, counted with numpy:
+        each request asks for its own combination, and there are hundreds of distinct sets."""
+        wanted = tuple(dict.fromkeys(products))
+        holders = self._product_holders()
+        held = np.zeros(len(self.prodsets), dtype=np.int64)
+        for product in wanted:
+            found = holders.get(product)
+            if found is not None:
+                held[found] += 1
+        return np.array(s.products_points(len(wanted), weight))[held]
+
+    def _product_holders(self) -> dict[str, np.ndarray]:
+        """{product: positions in `prodsets` of the sets that hold it}, until a new set is added."""
+        found = self.__dict__.get("_holders")
+        if found is None or found[0] != len(self.prodsets):
+            holders: dict[str, list[int]] = {}
+            for i, have in enumerate(self.prodsets):
+                for product in have:
+                    holders.setdefault(product, []).append(i)
+            found = self.__dict__["_holders"] = (
+                len(self.prodsets),
+                {product: np.array(at, dtype=np.int64) for product, at in holders.items()},
+            )
+        return found[1]
 
     def _posting_array(self, word: str) -> np.ndarray:
         found = self._word_arrays.get(word)

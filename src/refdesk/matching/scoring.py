@@ -381,7 +381,13 @@ def products_part(
     if not wanted:
         return 0.0, ""
     common = [p for p in wanted if p in have]
-    return _pts(weight, len(common) / len(wanted)), ", ".join(common)
+    return products_points(len(wanted), weight)[len(common)], ", ".join(common)
+
+
+@lru_cache(maxsize=1024)
+def products_points(wanted_count: int, weight: float) -> tuple[float, ...]:
+    """The points for holding 0, 1, … `wanted_count` of the (distinct) products asked for."""
+    return tuple(_pts(weight, held / wanted_count) for held in range(wanted_count + 1))
 
 
 def location_part(country: str, candidate_country: str, weight: float) -> tuple[float, str]:
