@@ -1,6 +1,9 @@
 """Hot queries compiled once per shape: the same rows as the ORM, for any values bound."""
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from refdesk.core import compiled
 from refdesk.core.compiled import compiled_rows
@@ -49,3 +52,27 @@ def test_an_empty_list_and_a_value_used_twice_go_through_the_orm():
     assert compiled_rows(("twice",), twice, pk=reference.pk) == [(reference.pk,)]
     assert compiled_rows(("twice",), twice, pk=reference.pk + 1000) == []
     assert list(compiled._compiled.values()) == [None]  # remembered as "run it through the ORM"
+
+
+def test_a_text_value_is_bound_too_and_the_rows_carry_djangos_types():
+    references = [ReferenceFactory(status=status) for status in ["active", "paused", "active"]]
+    ReferenceProfile.objects.filter(pk=references[0].pk).update(status_changed_at=timezone.now())
+
+    def build(status):
+        return ReferenceProfile.objects.filter(status=status).order_by().values_list("pk", "status_changed_at")
+
+    for status in ["active", "paused", "retired"]:
+        rows = compiled_rows(("text",), build, status=status)
+        assert sorted(rows) == sorted(ReferenceProfile.objects.filter(status=status).values_list("pk", "status_changed_at"))
+    assert len(compiled._compiled) == 1
+    changed_at = dict(compiled_rows(("text",), build, status="active"))[references[0].pk]
+    assert isinstance(changed_at, dt.datetime) and changed_at.tzinfo is not None  # also on SQLite
+    assert sorted(pk for pk, _ in compiled_rows(("text",), build, status="active")) == sorted(
+        r.pk for r in references if r.status == "active"
+    )
+
+    def contains(q):  # the value is wrapped in wildcards: not found as given, so run through the ORM
+        return ReferenceProfile.objects.filter(status__contains=q).values_list("pk")
+
+    assert len(compiled_rows(("contains",), contains, q="ctiv")) == 2
+    assert compiled._compiled[next(k for k in compiled._compiled if "contains" in k[2])] is None

@@ -25,6 +25,36 @@ def test_a_revoked_token_no_longer_works(client, program_manager):
     assert client.get("/api/accounts", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
 
 
+def test_a_deactivated_users_token_and_session_stop_working_at_once(client_for, program_manager):
+    from django.test import Client
+
+    _, key = api_token_create(user=program_manager, name="crm")
+    client, session = Client(), client_for(program_manager)
+    assert client.get("/api/accounts", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
+    assert session.get("/api/accounts").status_code == 200
+    program_manager.is_active = False
+    program_manager.save()
+    assert client.get("/api/accounts", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401
+    assert session.get("/api/accounts").status_code == 401
+
+
+def test_the_token_holder_is_the_user_the_orm_reads(program_manager):
+    from refdesk.people.models import ApiToken, User
+    from refdesk.people.selectors import active_token_holder, active_user
+
+    token, key = api_token_create(user=program_manager, name="crm")
+    token_id, last_used_at, user = active_token_holder(key_hash=ApiToken.hash_key(key))
+    expected = User.objects.get(pk=program_manager.pk)
+    assert (token_id, last_used_at) == (token.pk, None)
+    for found in (user, active_user(program_manager.pk)):
+        assert found == expected and not found._state.adding
+        assert {f.attname: getattr(found, f.attname) for f in User._meta.concrete_fields} == {
+            f.attname: getattr(expected, f.attname) for f in User._meta.concrete_fields
+        }
+    assert active_token_holder(key_hash=ApiToken.hash_key(key + "x")) is None
+    assert active_user(program_manager.pk + 1000) is None
+
+
 def test_create_account_contact_and_reference_then_read_them_back(client, program_manager):
     auth = bearer(program_manager)
     account = client.post(

@@ -64,3 +64,17 @@ def test_user_create_refuses_bad_role_and_duplicates(db):
 def test_only_program_managers_reach_the_admin(client_for, program_manager, other_rep):
     assert client_for(other_rep).get("/admin/").status_code == 302
     assert client_for(program_manager).get("/admin/pool/account/").status_code == 200
+
+
+def test_a_session_is_honoured_until_it_expires(client_for, program_manager):
+    import datetime as dt
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    client = client_for(program_manager)
+    assert client.get(reverse("pool:reference-list")).status_code == 200
+    Session.objects.update(expire_date=timezone.now() - dt.timedelta(seconds=1))
+    assert client.get(reverse("pool:reference-list")).status_code == 302
+    client.cookies["sessionid"] = "not a key we ever gave"
+    assert client.get(reverse("pool:reference-list")).status_code == 302

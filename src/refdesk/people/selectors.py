@@ -3,8 +3,10 @@
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import QuerySet
 
+from refdesk.core.compiled import compiled_rows
 from refdesk.core.errors import Forbidden
 from refdesk.people import permissions
 from refdesk.people.models import AuditEntry, User
@@ -51,3 +53,43 @@ def users_by_id(ids) -> dict[int, User]:
     """{id: user} for these ids (name and email only), in one query; none for no ids."""
     ids = list(ids)
     return User.objects.only("email", "first_name", "last_name").in_bulk(ids) if ids else {}
+
+
+def _user_columns() -> list[str]:
+    return [field.attname for field in User._meta.concrete_fields]
+
+
+def _user_from(values) -> User:
+    return User.from_db(DEFAULT_DB_ALIAS, _user_columns(), values)
+
+
+def active_token_holder(*, key_hash: str) -> tuple[int, datetime | None, User] | None:
+    """(token id, last used, its user) for an unrevoked API token of an active user, or None.
+
+    Asked on every API call: the query is compiled once (`core.compiled`), and the user is built
+    from its row, as the ORM would."""
+    from refdesk.people.models import ApiToken
+
+    def build(key_hash):
+        return (
+            ApiToken.objects.filter(key_hash=key_hash, revoked_at__isnull=True, user__is_active=True)
+            .order_by()
+            .values_list("pk", "last_used_at", *(f"user__{name}" for name in _user_columns()))
+        )
+
+    rows = compiled_rows(("people: active token holder",), build, key_hash=key_hash)
+    if not rows:  # key_hash is unique: one row at most
+        return None
+    token_id, last_used_at, *user = rows[0]
+    return token_id, last_used_at, _user_from(user)
+
+
+def active_user(user_id: int) -> User | None:
+    """The user a logged-in session names, for each page request (compiled once, as above);
+    None if there is none. Whether they may still log in is the authentication backend's call."""
+
+    def build(user_id):
+        return User.objects.filter(pk=user_id).order_by().values_list(*_user_columns())
+
+    rows = compiled_rows(("people: session user",), build, user_id=user_id)
+    return _user_from(rows[0]) if rows else None

@@ -10,6 +10,7 @@ from refdesk.core.errors import Conflict, InvalidInput, NotFound
 from refdesk.people.audit import current_ip
 from refdesk.people.choices import Role
 from refdesk.people.models import ApiToken, AuditEntry, AuditKind, AuditVia, User
+from refdesk.people.selectors import active_token_holder
 
 
 def user_create(
@@ -70,16 +71,14 @@ def api_token_authenticate(*, key: str) -> User | None:
     """The active user a raw API key belongs to, or None."""
     if not key or not key.startswith("rd_"):
         return None
-    try:  # key_hash is unique: get() compiles no ORDER BY, and this runs on every API call
-        token = ApiToken.objects.select_related("user").get(
-            key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True
-        )
-    except ApiToken.DoesNotExist:
+    found = active_token_holder(key_hash=ApiToken.hash_key(key))
+    if found is None:
         return None
+    token_id, last_used_at, user = found
     now = timezone.now()
-    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    if last_used_at is None or (now - last_used_at).total_seconds() > 60:
+        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+    return user
 
 
 def _system_label(via: str) -> str:
