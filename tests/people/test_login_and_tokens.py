@@ -78,3 +78,15 @@ def test_a_session_is_honoured_until_it_expires(client_for, program_manager):
     assert client.get(reverse("pool:reference-list")).status_code == 302
     client.cookies["sessionid"] = "not a key we ever gave"
     assert client.get(reverse("pool:reference-list")).status_code == 302
+
+
+def test_users_by_id_gives_each_named_user_with_their_name_and_email(program_manager, other_rep):
+    from refdesk.people.models import User
+    from refdesk.people.selectors import users_by_id
+
+    found = users_by_id({program_manager.pk, other_rep.pk, other_rep.pk + 1000})
+    assert set(found) == {program_manager.pk, other_rep.pk}
+    for user in (program_manager, other_rep):
+        assert (found[user.pk].email, found[user.pk].display_name) == (user.email, user.display_name)
+    assert found[other_rep.pk].role == User.objects.get(pk=other_rep.pk).role  # the rest loads when asked
+    assert users_by_id([]) == {}
