@@ -76,3 +76,39 @@ def test_a_text_value_is_bound_too_and_the_rows_carry_djangos_types():
 
     assert len(compiled_rows(("contains",), contains, q="ctiv")) == 2
     assert compiled._compiled[next(k for k in compiled._compiled if "contains" in k[2])] is None
+
+
+def _fields(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+def test_model_instances_with_their_related_rows_are_the_orms():
+    from refdesk.core.compiled import compiled_objects
+    from tests.factories import UserFactory
+
+    references = [ReferenceFactory() for _ in range(4)]
+    ids = [r.pk for r in references]
+    account = references[0].contact.account
+    account.owner = UserFactory()
+    account.save()
+    built = []
+
+    def build(ids):
+        built.append(len(ids))
+        return ReferenceProfile.objects.select_related("contact__account__owner").filter(pk__in=ids).order_by("pk")
+
+    for chosen in (ids[:2], ids[2:], [ids[3], ids[0]]):
+        found = compiled_objects(("objects",), build, ids=chosen)
+        expected = list(build(chosen))
+        assert [r.pk for r in found] == [r.pk for r in expected] == sorted(chosen)
+        for got, want in zip(found, expected, strict=True):
+            assert _fields(got) == _fields(want) and not got._state.adding
+            for path in ("contact", "contact.account", "contact.account.owner"):
+                got_related, want_related = got, want
+                for step in path.split("."):
+                    assert type(got_related)._meta.get_field(step).is_cached(got_related)  # no query to follow it
+                    got_related, want_related = getattr(got_related, step), getattr(want_related, step)
+                assert (got_related is None and want_related is None) or _fields(got_related) == _fields(want_related)
+    assert built == [2, 2, 2, 2]  # compiled once for the shape; the other three are the ORM's own answers
+
+    assert compiled_objects(("objects",), build, ids=[]) == []
