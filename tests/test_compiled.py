@@ -39,7 +39,9 @@ def test_the_rows_are_the_orms_for_every_value_and_django_compiles_each_shape_on
     assert sorted(compiled_rows(("test",), build, ids=ids[:3], floor=0)) == sorted(
         (r.pk, r.status) for r in references[:3]
     )
-    assert built == [2, 3]  # three ids: another shape
+    assert built == [2, 4]  # three ids: another shape, padded to four (the last id again)
+    assert sorted(compiled_rows(("test",), build, ids=ids, floor=0)) == sorted((r.pk, r.status) for r in references)
+    assert built == [2, 4]  # four ids: the same shape
 
 
 def test_an_empty_list_and_a_value_used_twice_go_through_the_orm():
@@ -97,7 +99,7 @@ def test_model_instances_with_their_related_rows_are_the_orms():
         built.append(len(ids))
         return ReferenceProfile.objects.select_related("contact__account__owner").filter(pk__in=ids).order_by("pk")
 
-    for chosen in (ids[:2], ids[2:], [ids[3], ids[0]]):
+    for chosen in (ids[:2], ids[2:], [ids[3], ids[0]], ids[:1]):
         found = compiled_objects(("objects",), build, ids=chosen)
         expected = list(build(chosen))
         assert [r.pk for r in found] == [r.pk for r in expected] == sorted(chosen)
@@ -109,6 +111,6 @@ def test_model_instances_with_their_related_rows_are_the_orms():
                     assert type(got_related)._meta.get_field(step).is_cached(got_related)  # no query to follow it
                     got_related, want_related = getattr(got_related, step), getattr(want_related, step)
                 assert (got_related is None and want_related is None) or _fields(got_related) == _fields(want_related)
-    assert built == [2, 2, 2, 2]  # compiled once for the shape; the other three are the ORM's own answers
+    assert built == [2, 2, 2, 2, 1, 1]  # compiled once per shape; the others are the ORM's own answers
 
     assert compiled_objects(("objects",), build, ids=[]) == []

@@ -33,7 +33,8 @@ Value = int | str | list[int]
 def compiled_rows(key: tuple, build: Callable[..., QuerySet], **values: Value) -> list[tuple]:
     """`list(build(**values))` for a `values_list` queryset whose only varying parameters are
     `values` (ints or strings, or lists of ints for `__in`), with Django's SQL compiled once per
-    `key` and number of items in each list, and the values bound into that SQL afterwards.
+    `key` and number of items in each list (rounded up to a power of two, see `_padded`), and the
+    values bound into that SQL afterwards.
 
     For a query run on every match or API call: Django spends several times longer building and
     compiling a five-table query than PostgreSQL spends running it. The rows hold what the ORM
@@ -42,6 +43,7 @@ def compiled_rows(key: tuple, build: Callable[..., QuerySet], **values: Value) -
     compiled parameters by a stand-in it was compiled with; a query where that fails (a value
     used twice, or not at all) is simply run through the ORM each time.
     """
+    values = _padded(values)
     found = _compiled_for(key, build, values)
     if found is None:
         return list(build(**values))
@@ -67,6 +69,7 @@ def compiled_objects(key: tuple, build: Callable[..., QuerySet], **values: Value
     once per shape as `compiled_rows` does; the instances are built by Django's own iterable from
     the rows, as the ORM builds them. A seven-table `select_related` costs Django milliseconds to
     compile and PostgreSQL a fraction of one to run."""
+    values = _padded(values)
     found = _compiled_for(key, build, values)
     if found is None:
         return list(build(**values))
@@ -77,6 +80,20 @@ def compiled_objects(key: tuple, build: Callable[..., QuerySet], **values: Value
     queryset = found.queryset._chain()
     queryset.query.get_compiler = lambda *args, **kwargs: compiler
     return list(queryset)
+
+
+def _padded(values: dict) -> dict:
+    """Each list of ids lengthened to the next power of two by repeating its last id: the same rows
+    for `__in`, and a few shapes instead of one per length. PostgreSQL prepares a statement only
+    after it has seen the same text several times, and a match picks a different number of
+    references almost every time; unprepared, a five-table join is parsed and planned on every run."""
+    padded = {}
+    for name, value in values.items():
+        if isinstance(value, list) and value:
+            size = 1 << (len(value) - 1).bit_length()
+            value = value + [value[-1]] * (size - len(value))
+        padded[name] = value
+    return padded
 
 
 def _compiled_for(key: tuple, build, values: dict) -> _Compiled | None:
@@ -97,11 +114,20 @@ def _compiled_for(key: tuple, build, values: dict) -> _Compiled | None:
 
 def _bound(found: _Compiled, values: dict) -> list:
     params = list(found.params)
+    # psycopg sends a Python int as int2, int4 or int8 by its size and prepares one statement per
+    # combination of types: a list of ids mixing 700 and 70,000 would be a new statement each time.
+    as_int = _int8 if connection.vendor == "postgresql" else int
     for name, places in found.positions.items():
         given = values[name] if isinstance(values[name], list) else [values[name]]
         for place, value in zip(places, given, strict=True):
-            params[place] = value
+            params[place] = as_int(value) if type(value) is int else value
     return params
+
+
+def _int8(value: int):
+    from psycopg.types.numeric import Int8
+
+    return Int8(value)
 
 
 def _compile(build, values: dict) -> _Compiled | None:
