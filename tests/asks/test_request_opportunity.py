@@ -139,6 +139,13 @@ def test_the_api_links_the_named_opportunity(client_for, requester, ranch_pool, 
     assert detail["opportunity"]["crm_id"] == "006-BIGSKY"
 
 
+def test_a_request_filed_for_no_opportunity_shows_none(client_for, requester, ranch_pool, deals):
+    response = _post(client_for(requester), {"prospect": "Big Sky Ranch", "industry": "cattle ranch"})
+    assert response.status_code == 201, response.json()
+    assert response.json()["opportunity"] is None
+    assert client_for(requester).get(f"/api/requests/{response.json()['id']}").json()["opportunity"] is None
+
+
 def test_the_api_refuses_an_unknown_or_closed_opportunity_with_422(
     client_for, requester, ranch_pool, deals
 ):

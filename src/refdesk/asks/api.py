@@ -45,14 +45,15 @@ class RequestQuery(Schema):
     mine: bool = False
 
 
-def _detail(request, request_id: int, *, filed=None) -> dict:
-    """The request as the caller sees it; `filed`: the one `request_submit` just returned."""
+def _detail(request, request_id: int, *, filed=None, for_opportunity: bool = True) -> dict:
+    """The request as the caller sees it; `filed`: the one `request_submit` just returned, which is
+    linked to an opportunity only if it was filed for one (`for_opportunity`)."""
     if filed is not None:
         shown = selectors.request_as_filed(user=request.user, request=filed)
     else:
         shown = selectors.request_get(user=request.user, request_id=request_id)
     detail = presenters.detail_out(request.user, shown, via="api")
-    return detail | {"opportunity": presenters.opportunity_out(request_id)}
+    return detail | {"opportunity": presenters.opportunity_out(request_id) if for_opportunity else None}
 
 
 def _get(request, request_id: int):
@@ -81,7 +82,7 @@ def create_request(request, payload: RequestIn):
             raise NotFound(f"No user with email {email}.")
     opportunity = data.pop("opportunity")
     created = services.request_submit(actor=request.user, requester=requester, opportunity_crm_id=opportunity, **data)
-    return Status(201, _detail(request, created.pk, filed=created))
+    return Status(201, _detail(request, created.pk, filed=created, for_opportunity=bool(opportunity)))
 
 
 @router.get("/requests/{request_id}", response={200: RequestDetailOut, **ERRORS}, summary="Get a request with its timeline")
