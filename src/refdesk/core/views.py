@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import cached_property
 
 from refdesk.core.errors import Forbidden, NotFound, RefdeskError
@@ -97,6 +97,17 @@ def paginate(request, queryset, *, per_page: int = 50, count: Callable[[], int] 
     else:
         paginator = _CountedPaginator(queryset, per_page, count=count)
     return paginator.get_page(request.GET.get("page"))
+
+
+def page_url(name: str) -> str:
+    """`reverse(name)` for a page without arguments, remembered per URL prefix and URLconf: the
+    navigation's dozen links on every page would otherwise each walk the resolver."""
+    return _page_url(name, get_script_prefix(), get_urlconf())
+
+
+@functools.lru_cache(maxsize=128)
+def _page_url(name: str, prefix: str, urlconf) -> str:
+    return reverse(name, urlconf=urlconf)
 
 
 def id_url(name: str) -> str:

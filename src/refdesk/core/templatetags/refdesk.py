@@ -16,6 +16,14 @@ def query_with(context, **changes):
     return "?" + urlencode(sorted(params.items())) if params else "?"
 
 
+@register.simple_tag
+def page_url(name: str) -> str:
+    """`{% url name %}` for a page without arguments, remembered (the navigation on every page)."""
+    from refdesk.core.views import page_url as remembered
+
+    return remembered(name)
+
+
 @register.filter
 def humanize_choice(value: str) -> str:
     return (value or "").replace("_", " ")
