@@ -314,7 +314,10 @@ def request_as_filed(*, user, request: ReferenceRequest) -> ReferenceRequest:
         candidate.reference = references[candidate.reference_id]
         preload(candidate, "slots", [])
         preload(candidate, "feedback", [])
-    preload(request, "events", RequestEvent.objects.filter(request=request))
+    def events(request_id):
+        return RequestEvent.objects.filter(request_id=request_id)
+
+    preload(request, "events", compiled_objects(("asks: events of a request",), events, request_id=request.pk))
     return _shown_to(user, request)
 
 
