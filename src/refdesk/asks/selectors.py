@@ -314,6 +314,7 @@ def request_as_filed(*, user, request: ReferenceRequest) -> ReferenceRequest:
         candidate.reference = references[candidate.reference_id]
         preload(candidate, "slots", [])
         preload(candidate, "feedback", [])
+
     def events(request_id):
         return RequestEvent.objects.filter(request_id=request_id)
 

@@ -18,7 +18,6 @@ class _Compiled(NamedTuple):
     sql: str
     params: list
     positions: dict[str, list[int]]  # value name: where its stand-ins sit in `params`
-    converters: dict
 
 
 _compiled: dict[tuple, _Compiled | None] = {}
@@ -47,21 +46,7 @@ def compiled_rows(key: tuple, build: Callable[..., QuerySet], **values: Value) -
     found = _compiled_for(key, build, values)
     if found is None:
         return list(build(**values))
-    with connection.cursor() as cursor:
-        cursor.execute(found.sql, _bound(found, values))
-        rows = cursor.fetchall()
-    if not found.converters:
-        return rows
-    converted = []
-    for row in rows:
-        row = list(row)
-        for place, (functions, expression) in found.converters.items():
-            value = row[place]
-            for function in functions:
-                value = function(value, expression, connection)
-            row[place] = value
-        converted.append(tuple(row))
-    return converted
+    return list(_compiler(found, values).results_iter(tuple_expected=True))
 
 
 def compiled_objects(key: tuple, build: Callable[..., QuerySet], **values: Value) -> list[Model]:
@@ -73,13 +58,20 @@ def compiled_objects(key: tuple, build: Callable[..., QuerySet], **values: Value
     found = _compiled_for(key, build, values)
     if found is None:
         return list(build(**values))
-    sql, params = found.sql, _bound(found, values)
-    compiler = copy.copy(found.compiler)
-    compiler.connection = connections[compiler.using]  # this thread's
-    compiler.as_sql = lambda *args, **kwargs: (sql, params)
+    compiler = _compiler(found, values)
     queryset = found.queryset._chain()
     queryset.query.get_compiler = lambda *args, **kwargs: compiler
     return list(queryset)
+
+
+def _compiler(found: _Compiled, values: dict):
+    """A copy of the saved compiler on this thread's connection that answers the SQL with `values`
+    bound: Django runs it and converts its rows as it would have after compiling afresh."""
+    sql, params = found.sql, _bound(found, values)
+    compiler = copy.copy(found.compiler)
+    compiler.connection = connections[compiler.using]
+    compiler.as_sql = lambda *args, **kwargs: (sql, params)
+    return compiler
 
 
 def _padded(values: dict) -> dict:
@@ -116,18 +108,15 @@ def _bound(found: _Compiled, values: dict) -> list:
     params = list(found.params)
     # psycopg sends a Python int as int2, int4 or int8 by its size and prepares one statement per
     # combination of types: a list of ids mixing 700 and 70,000 would be a new statement each time.
-    as_int = _int8 if connection.vendor == "postgresql" else int
+    if connection.vendor == "postgresql":
+        from psycopg.types.numeric import Int8 as as_int
+    else:
+        as_int = int
     for name, places in found.positions.items():
         given = values[name] if isinstance(values[name], list) else [values[name]]
         for place, value in zip(places, given, strict=True):
             params[place] = as_int(value) if type(value) is int else value
     return params
-
-
-def _int8(value: int):
-    from psycopg.types.numeric import Int8
-
-    return Int8(value)
 
 
 def _compile(build, values: dict) -> _Compiled | None:
@@ -158,8 +147,7 @@ def _compile(build, values: dict) -> _Compiled | None:
                 return None
             places.append(params.index(stand_in))
         positions[name] = places
-    converters = compiler.get_converters([column for column, _, _ in compiler.select[: compiler.col_count]])
-    return _Compiled(queryset, compiler, sql, params, positions, converters)
+    return _Compiled(queryset, compiler, sql, params, positions)
 
 
 def forget() -> None:
