@@ -174,6 +174,7 @@ def measure(clients: dict, name: str, supply, runs: int, warmup: int, profiler=N
         "queries_max": max(queries),
         "statuses": statuses,
         "by_path": by_path,
+        "last_sql": captured,
     }
 
 
@@ -190,6 +191,7 @@ def main() -> int:
     parser.add_argument("--detail", action="store_true", help="also print each GET's own median")
     parser.add_argument("--profile", type=int, metavar="N", default=0,
                         help="also profile each endpoint's measured requests and print its N costliest functions")  # fmt: skip
+    parser.add_argument("--sql", action="store_true", help="also print the SQL of each endpoint's last request")
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     wanted = [e.strip() for e in args.only.split(",") if e.strip()]
@@ -249,6 +251,11 @@ def main() -> int:
             for key, items in r["by_path"].items():
                 med = statistics.median(t for t, _ in items) * 1000
                 print(f"  {med:8.1f} ms {max(q for _, q in items):>4} q  {key}")
+    if args.sql:
+        for name, r in results.items():
+            print(f"\n{name}: the {len(r['last_sql'])} statements of the last request")
+            for statement in r["last_sql"]:
+                print(f"  {statement[:300]}")
     for name, profiler in profiles.items():
         print(f"\n{name}: the {args.profile} costliest functions (own time) over {args.runs} requests")
         for order in ("tottime", "cumulative"):

@@ -149,6 +149,15 @@ def test_the_answer_to_filing_is_what_reading_the_request_shows_without_reading_
     assert created.status_code == 201, created.json()
     read_back = [q["sql"] for q in queries if q["sql"].startswith('SELECT "asks_referencerequest"."id"')]
     assert read_back == []
+    # Matched before it is written: one INSERT of the request in its final state, one of its two
+    # events, no UPDATE after, and the industry's title from memory.
+    touched = [
+        q["sql"].split(" (")[0].split(" SET")[0]
+        for q in queries
+        if "asks_referencerequest\" SET" in q["sql"] or "INTO \"asks_r" in q["sql"] or "naicsindustry" in q["sql"]
+    ]
+    assert touched == ['INSERT INTO "asks_referencerequest"', 'INSERT INTO "asks_requestcandidate"',
+                       'INSERT INTO "asks_requestevent"'], touched  # fmt: skip
     filed = created.json()
     assert len(filed["candidates"]) >= 1 and [e["kind"] for e in filed["timeline"]] == [
         "request.submitted", "request.candidates_proposed"

@@ -312,3 +312,23 @@ def test_suggestions_say_when_nothing_fits(client_for, owner_rep):
 def test_suggestions_need_a_login(client, db):
     response = client.get(reverse("pool:industry-suggest"), {"q": "bank"})
     assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_every_industry_row_read_from_memory_is_the_one_in_the_table():
+    """`naics_industry` answers from the `naics` data instead of the table the migration filled
+    from it: each of its rows equals the stored one, and saving it would change nothing."""
+    from refdesk.core.errors import NotFound
+    from refdesk.pool.models import NaicsIndustry
+    from refdesk.pool.selectors import naics_industry
+
+    stored = {i.code: i for i in NaicsIndustry.objects.all()}
+    assert len(stored) == len(naics.codes()) > 1000
+    for code, row in stored.items():
+        remembered = naics_industry(code)
+        assert (remembered.code, remembered.title, remembered.parent_id, remembered.level) == (
+            row.code, row.title, row.parent_id, row.level
+        )  # fmt: skip
+        assert remembered == row and not remembered._state.adding
+    with pytest.raises(NotFound):
+        naics_industry("999999")

@@ -69,7 +69,7 @@ def actor_label_for(actor) -> str:
     return f"{actor.display_name} ({actor.get_role_display().lower()})"
 
 
-def _write(
+def _event(
     kind: str,
     *,
     request: ReferenceRequest,
@@ -82,7 +82,8 @@ def _write(
     data: dict[str, Any] | None = None,
     at=None,
 ) -> RequestEvent:
-    event = RequestEvent.objects.create(
+    """An event row, not yet written."""
+    return RequestEvent(
         request=request,
         candidate=candidate,
         kind=kind,
@@ -94,26 +95,58 @@ def _write(
         reason=(reason or "")[:500],
         data=data or {},
     )
-    if _quiet.get():
-        from refdesk.notify.dispatch import event_mark_quiet
 
-        event_mark_quiet(event)
+
+def _written(events: list[RequestEvent]) -> list[RequestEvent]:
+    """Write the events (in one INSERT when there are several) and hand each on."""
+    if len(events) == 1:
+        events[0].save(force_insert=True)
     else:
-        _dispatch_on_commit(event.pk)
-    return event
+        RequestEvent.objects.bulk_create(events)
+    for event in events:
+        if _quiet.get():
+            from refdesk.notify.dispatch import event_mark_quiet
+
+            event_mark_quiet(event)
+        else:
+            _dispatch_on_commit(event.pk)
+    return events
+
+
+def _write(kind: str, *, request: ReferenceRequest, **fields: Any) -> RequestEvent:
+    return _written([_event(kind, request=request, **fields)])[0]
 
 
 # --- the request ------------------------------------------------------------------------------
 
 
-def request_submitted(*, request, actor, at) -> RequestEvent:
-    return _write(EventKind.REQUEST_SUBMITTED, request=request, actor=actor, to_status="submitted", at=at,
+def _submitted(*, request, actor, at) -> RequestEvent:
+    return _event(EventKind.REQUEST_SUBMITTED, request=request, actor=actor, to_status="submitted", at=at,
                   data={"workflow": request.workflow})  # fmt: skip
 
 
-def request_candidates_proposed(*, request, actor, label, from_status, count: int, at) -> RequestEvent:
-    return _write(EventKind.REQUEST_CANDIDATES_PROPOSED, request=request, actor=actor, label=label,
+def _candidates_proposed(*, request, actor, label, from_status, count: int, at) -> RequestEvent:
+    return _event(EventKind.REQUEST_CANDIDATES_PROPOSED, request=request, actor=actor, label=label,
                   from_status=from_status, to_status="candidates_proposed", at=at, data={"count": count})  # fmt: skip
+
+
+def request_submitted(*, request, actor, at) -> RequestEvent:
+    return _written([_submitted(request=request, actor=actor, at=at)])[0]
+
+
+def request_candidates_proposed(*, request, actor, label, from_status, count: int, at) -> RequestEvent:
+    return _written([_candidates_proposed(request=request, actor=actor, label=label, from_status=from_status,
+                                          count=count, at=at)])[0]  # fmt: skip
+
+
+def request_filed(*, request, actor, proposed: int, at) -> list[RequestEvent]:
+    """A new request's first events, written together: submitted, and the matcher's proposal when
+    it found candidates (by the system, as `label`). The request row already has its final status."""
+    events = [_submitted(request=request, actor=actor, at=at)]
+    if proposed:
+        events.append(_candidates_proposed(request=request, actor=None, label="matcher", from_status="submitted",
+                                           count=proposed, at=at))  # fmt: skip
+    return _written(events)
 
 
 def request_fulfilled(*, request, from_status, at) -> RequestEvent:

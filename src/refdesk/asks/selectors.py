@@ -293,15 +293,16 @@ def request_get(*, user, request_id: int) -> ReferenceRequest:
 def request_as_filed(*, user, request: ReferenceRequest) -> ReferenceRequest:
     """The request `services.request_submit` just returned, as `request_get` gives it.
 
-    When the service handed it the candidates it proposed (nothing else can be on a request just
-    filed: no slots, no feedback), only their references and the timeline are read, not the
-    request again; otherwise (an automatic workflow moved it on) it is read back whole.
+    When the service handed it the candidates it proposed and the events it wrote (nothing else
+    can be on a request just filed: no slots, no feedback), only their references are read, not
+    the request again; otherwise (an automatic workflow moved it on) it is read back whole.
     """
     from refdesk.core.compiled import compiled_objects
     from refdesk.core.preload import is_preloaded, preload
     from refdesk.pool.models import ReferenceProfile
 
-    if not (user and user.is_authenticated and user.is_active and is_preloaded(request, "candidates")):
+    filed = is_preloaded(request, "candidates", "events")
+    if not (user and user.is_authenticated and user.is_active and filed):
         return request_get(user=user, request_id=request.pk)
     candidates = list(request.candidates.all())
 
@@ -314,11 +315,6 @@ def request_as_filed(*, user, request: ReferenceRequest) -> ReferenceRequest:
         candidate.reference = references[candidate.reference_id]
         preload(candidate, "slots", [])
         preload(candidate, "feedback", [])
-
-    def events(request_id):
-        return RequestEvent.objects.filter(request_id=request_id)
-
-    preload(request, "events", compiled_objects(("asks: events of a request",), events, request_id=request.pk))
     return _shown_to(user, request)
 
 

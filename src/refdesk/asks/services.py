@@ -230,15 +230,17 @@ def request_submit(*, actor, requester=None, opportunity_crm_id: str = "", **fie
     _require(requester is not None and perms.can_request(requester), "This user cannot ask for references.")
     if actor is not None and actor != requester:
         _require(is_program_manager(actor), "Only a program manager can file a request for someone else.")
+    from refdesk.pool.selectors import naics_industry
+
     cleaned, opportunity = _clean_with_opportunity(fields, opportunity_crm_id)
     code, written = cleaned.pop("industry")
     now = timezone.now()
     with transaction.atomic():
         workflow = selectors.workflow_snapshot(cleaned["activity_type"])
         sla = workflow["sla"]
-        request = ReferenceRequest.objects.create(
+        request = ReferenceRequest(
             requester=requester,
-            industry_id=code,
+            industry=naics_industry(code) if code else None,
             industry_text=written,
             workflow=workflow,
             submitted_at=now,
@@ -246,21 +248,30 @@ def request_submit(*, actor, requester=None, opportunity_crm_id: str = "", **fie
             acceptance_due_at=now + dt.timedelta(hours=sla["acceptance_within_hours"]),
             **cleaned,
         )
-        events.request_submitted(request=request, actor=actor or requester, at=now)
+        # Matched before the row is written, so that it is written once, already moved on to
+        # "candidates proposed" when the matcher found some, with its next SLA target.
+        proposed = _proposal(request, at=now, new=True)
+        if proposed:
+            request.status, request.candidates_proposed_at = RequestStatus.CANDIDATES_PROPOSED, now
+        request.next_due_at, request.next_due_what = selectors.next_due(request, proposed)
+        request.save(force_insert=True)
+        for candidate in proposed:
+            candidate.request = request
+        RequestCandidate.objects.bulk_create(proposed)
+        filed = events.request_filed(request=request, actor=actor or requester, proposed=len(proposed), at=now)
         if opportunity is not None:
             from refdesk.insights.services import opportunity_link_request
 
             # Naming the deal while filing is the requester's right; linking it later stays the
             # program manager's, so the link is made here as the system (actor=None).
             opportunity_link_request(actor=None, opportunity=opportunity, request_id=request.pk, now=now)
-        proposed = _propose(request, at=now, actor=None, label="matcher", new=True)
         if workflow["fulfilment"] == Fulfilment.AUTOMATIC:
             _auto_select(request, at=now)
             _refresh_due(request)
-        else:  # a new request holds only the candidates just proposed: no need to read them back
-            _refresh_due(request, proposed)
+        else:
             # Nothing else is on it: `selectors.request_as_filed` shows it without a read-back.
-            preload(request, "candidates", sorted(proposed, key=lambda c: (c.rank, c.pk)))
+            preload(request, "candidates", proposed)
+            preload(request, "events", filed)
     return request
 
 
@@ -276,9 +287,10 @@ def sharing_rule_allows(requester, reference_ids) -> bool:
     return allows(requester, reference_ids)
 
 
-def _propose(request: ReferenceRequest, *, at: dt.datetime, actor, label: str, new: bool = False) -> list[RequestCandidate]:
-    """Ask the matcher for ranked candidates not yet on the request and not held back; add them.
-    `new`: the request was created in this transaction, so it has no candidates yet."""
+def _proposal(request: ReferenceRequest, *, at: dt.datetime, new: bool = False) -> list[RequestCandidate]:
+    """Ask the matcher for ranked candidates not yet on the request and not held back; the new
+    candidates, not yet written. `new`: the request is being filed, so it has no candidates yet
+    (and may not be written itself yet)."""
     from refdesk.matching.selectors import MAX_LIMIT, MatchQuery, match_find
 
     existing = [] if new else list(RequestCandidate.objects.filter(request=request).values_list("reference_id", "rank"))
@@ -312,6 +324,12 @@ def _propose(request: ReferenceRequest, *, at: dt.datetime, actor, label: str, n
                 explanation=found["reasons"], availability=found["availability"],
             )
         )  # fmt: skip
+    return added
+
+
+def _propose(request: ReferenceRequest, *, at: dt.datetime, actor, label: str) -> list[RequestCandidate]:
+    """Add the matcher's new candidates to an open request, moving a submitted one on."""
+    added = _proposal(request, at=at)
     if added:
         RequestCandidate.objects.bulk_create(added)
         if request.status == RequestStatus.SUBMITTED:

@@ -14,7 +14,14 @@ from refdesk.core.errors import Forbidden, NotFound
 from refdesk.people import permissions
 from refdesk.pool import naics
 from refdesk.pool.industry import industry_resolve
-from refdesk.pool.models import Account, Contact, ContactAccessGrant, Product, ReferenceProfile
+from refdesk.pool.models import (
+    Account,
+    Contact,
+    ContactAccessGrant,
+    NaicsIndustry,
+    Product,
+    ReferenceProfile,
+)
 from refdesk.pool.validation import without_nul
 
 T = TypeVar("T")
@@ -82,6 +89,16 @@ def industry_filter_code(value: str) -> str | None:
         return value
     matches = industry_resolve(value, limit=1)
     return matches[0].code if matches else None
+
+
+def naics_industry(code: str) -> NaicsIndustry:
+    """The taxonomy row of a NAICS code, from memory: the table is written once, by a migration,
+    from the same `naics` data, and never changes."""
+    if not naics.is_code(code):
+        raise NotFound(f"No NAICS industry {code!r}.")
+    industry = NaicsIndustry(code=code, title=naics.title(code), parent_id=naics.parent_of(code), level=naics.level_of(code))
+    industry._state.adding, industry._state.db = False, "default"
+    return industry
 
 
 def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet[ReferenceProfile]:
