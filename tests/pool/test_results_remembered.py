@@ -52,3 +52,36 @@ def test_htmx_gets_only_the_results(client):
     client.force_login(pm)
     fragment = client.get("/pool/?status=active", headers={"HX-Request": "true"}).content.decode()
     assert "Rita Rancher" in fragment and "<html" not in fragment and 'id="result-count"' in fragment
+
+
+def test_the_filters_are_remembered_with_the_results_and_follow_the_products(client):
+    """The filter form is part of what is remembered (no product list read per view), and a product
+    added or renamed anywhere (the admin too) is offered at once."""
+    from refdesk.pool.models import Product
+
+    pm = UserFactory(role="program_manager")
+    ReferenceFactory(contact=ContactFactory(name="Rita Rancher"), status=ReferenceStatus.ACTIVE)
+    herd = Product.objects.create(name="Herd Tracker")
+    client.force_login(pm)
+    assert '<option value="Herd Tracker">' in client.get("/pool/?product=Nope").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        html = client.get("/pool/?product=Nope").content.decode()
+    assert not [q for q in captured.captured_queries if q["sql"].startswith('SELECT "pool_product"')]
+    assert 'id="id_product" aria-invalid="true"' in html  # the form's error is remembered with it
+    herd.name = "Herd Tracker Pro"
+    herd.save()
+    Product.objects.create(name="Milk Meter")
+    html = client.get("/pool/?product=Nope").content.decode()
+    assert '<option value="Herd Tracker Pro">' in html and '<option value="Milk Meter">' in html
+    assert '<option value="Herd Tracker">' not in html
+
+
+def test_no_one_logged_out_gets_the_remembered_page(client):
+    pm = UserFactory(role="program_manager")
+    ReferenceFactory(contact=ContactFactory(name="Rita Rancher"), status=ReferenceStatus.ACTIVE)
+    client.force_login(pm)
+    assert "Rita Rancher" in client.get("/pool/").content.decode()
+    client.logout()
+    for headers in ({}, {"HX-Request": "true"}):
+        response = client.get("/pool/", headers=headers)
+        assert response.status_code == 302 and b"Rita Rancher" not in response.content

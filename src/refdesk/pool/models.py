@@ -28,6 +28,7 @@ class Product(models.Model):
 
     name = models.CharField(max_length=120)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the pool's change stamps see a rename
 
     class Meta:
         ordering = ["name"]

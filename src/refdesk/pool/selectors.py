@@ -58,7 +58,7 @@ ORDERINGS = {
 }
 
 
-def _require_browse(user) -> None:
+def require_browse(user) -> None:
     if not permissions.can_browse_pool(user):
         raise Forbidden("You need to log in to see the reference pool.")
 
@@ -103,7 +103,7 @@ def naics_industry(code: str) -> NaicsIndustry:
 
 def reference_list(*, user, filters: ReferenceFilters | None = None) -> QuerySet[ReferenceProfile]:
     """References the user may browse, filtered and ordered, with what a list shows preloaded."""
-    _require_browse(user)
+    require_browse(user)
     filters = filters or ReferenceFilters()
     qs = ReferenceProfile.objects.select_related(
         "contact__account__industry", "contact__account__owner"
@@ -144,7 +144,7 @@ def reference_rows(references: QuerySet[ReferenceProfile]) -> QuerySet[Reference
     )  # fmt: skip
 
 
-POOL_TABLES = (ReferenceProfile, Contact, Account)
+POOL_TABLES = (ReferenceProfile, Contact, Account, Product)
 
 
 def reference_count(references: QuerySet[ReferenceProfile]) -> int:
@@ -160,7 +160,7 @@ def pool_remembered(key: tuple, compute: Callable[[], T]) -> T:
 
 def reference_get(*, user, reference_id: int) -> ReferenceProfile:
     """One reference the user may see, with its account, products and history."""
-    _require_browse(user)
+    require_browse(user)
     reference = (
         ReferenceProfile.objects.select_related(
             "contact__account__industry", "contact__account__owner", "status_changed_by"
@@ -178,7 +178,7 @@ def account_list(
     *, user, q: str = "", industry: str = "", country: str = "", owner_id: int | None = None
 ) -> QuerySet[Account]:
     """Accounts the user may browse."""
-    _require_browse(user)
+    require_browse(user)
     qs = Account.objects.select_related("industry", "owner").prefetch_related("products")
     q, industry, country = (without_nul(v) for v in (q, industry, country))
     if q:
@@ -195,7 +195,7 @@ def account_list(
 
 def account_get(*, user, account_id: int) -> Account:
     """One account with its products and contacts (and their references)."""
-    _require_browse(user)
+    require_browse(user)
     account = (
         Account.objects.select_related("industry", "owner")
         .prefetch_related(
@@ -210,7 +210,7 @@ def account_get(*, user, account_id: int) -> Account:
 
 
 def contact_list(*, user, account_id: int | None = None, q: str = "") -> QuerySet[Contact]:
-    _require_browse(user)
+    require_browse(user)
     qs = Contact.objects.select_related("account")
     q = without_nul(q)
     if account_id:
@@ -221,7 +221,7 @@ def contact_list(*, user, account_id: int | None = None, q: str = "") -> QuerySe
 
 
 def contact_get(*, user, contact_id: int) -> Contact:
-    _require_browse(user)
+    require_browse(user)
     contact = Contact.objects.select_related("account").filter(pk=contact_id).first()
     if contact is None:
         raise NotFound(f"No contact with id {contact_id}.")

@@ -28,6 +28,22 @@ from refdesk.pool.forms import (
 
 @login_required
 def reference_list(request):
+    fetch(selectors.require_browse, user=request.user)
+    # The filters and the results table show no contact details and nothing about the reader, so
+    # they are rendered once per query string and state of the pool, for everyone who may browse it.
+    query = urlencode(sorted(request.GET.lists()), doseq=True)
+    filters_html, results_html = selectors.pool_remembered(("page", query), lambda: _filters_and_results(request))
+    if wants_fragment(request):
+        return HttpResponse(mark_safe(results_html))
+    context = {
+        "filters_html": mark_safe(filters_html), "results_html": mark_safe(results_html),
+        "can_manage": permissions.can_manage_pool(request.user),
+    }  # fmt: skip
+    return render(request, "pool/reference_list.html", context)
+
+
+def _filters_and_results(request) -> tuple[str, str]:
+    """The pool page's filter form (with its errors) and results table for the query string."""
     products = list(selectors.product_list().values_list("name", flat=True))
     form = PoolFilterForm(request.GET or None, products=products)
     filters = selectors.ReferenceFilters()
@@ -38,27 +54,16 @@ def reference_list(request):
         if filters.industry:
             code = selectors.industry_filter_code(filters.industry)
             industry_note = f"{code} {naics.title(code)} and everything under it" if code else "No NAICS industry fits these words."
-    references = fetch(selectors.reference_list, user=request.user, filters=filters)
-
-    def results() -> str:
-        shown = selectors.reference_rows(references)
-        page = paginate(request, shown, count=lambda: selectors.reference_count(references))
-        reference_url, account_url = id_url("pool:reference-detail"), id_url("pool:account-detail")
-        rows = [(r, reference_url.format(r.pk), account_url.format(r.contact.account_id)) for r in page]
-        context = {"page": page, "rows": rows, "industry_note": industry_note}
-        return render_to_string("pool/partials/reference_results.html", context, request)
-
-    # The results table shows no contact details and nothing about the reader, so it is rendered
-    # once per query string and state of the pool, for everyone who may browse it.
-    query = urlencode(sorted(request.GET.lists()), doseq=True)
-    results_html = mark_safe(selectors.pool_remembered(("results", query), results))
-    if wants_fragment(request):
-        return HttpResponse(results_html)
-    context = {
-        "form": form, "options": form.select_options(), "results_html": results_html,
-        "can_manage": permissions.can_manage_pool(request.user),
-    }  # fmt: skip
-    return render(request, "pool/reference_list.html", context)
+    references = selectors.reference_list(user=request.user, filters=filters)
+    shown = selectors.reference_rows(references)
+    page = paginate(request, shown, count=lambda: selectors.reference_count(references))
+    reference_url, account_url = id_url("pool:reference-detail"), id_url("pool:account-detail")
+    rows = [(r, reference_url.format(r.pk), account_url.format(r.contact.account_id)) for r in page]
+    results = {"page": page, "rows": rows, "industry_note": industry_note}
+    return (
+        str(render_to_string("pool/partials/reference_filters.html", {"form": form, "options": form.select_options()})),
+        str(render_to_string("pool/partials/reference_results.html", results, request)),
+    )
 
 
 @login_required
