@@ -32,6 +32,7 @@ from django.db.models import Q
 
 from refdesk.activities.selectors import activity_reference_ids_changed_since
 from refdesk.core import changes
+from refdesk.core.memory import FREEZE_FROM, freeze_long_lived
 from refdesk.matching import scoring as s
 from refdesk.matching.scoring import Candidate, MatchSpec, Rules
 
@@ -635,6 +636,9 @@ class Engine:
                     stale = True
             if stale:
                 held = self._held = self._build(rules, spec.today, version)
+                if len(held.index.cands) >= FREEZE_FROM:
+                    # The index lives until the next rebuild: keep full collections from walking it.
+                    freeze_long_lived()
             return held.index.search(
                 spec,
                 limit=limit,
