@@ -140,8 +140,9 @@ def request_candidates_proposed(*, request, actor, label, from_status, count: in
 
 
 def request_filed(*, request, actor, proposed: int, at) -> list[RequestEvent]:
-    """A new request's first events, written together: submitted, and the matcher's proposal when
-    it found candidates (by the system, as `label`). The request row already has its final status."""
+    """A new request's first events, written in one INSERT: submitted, and the matcher's proposal
+    (no actor, labelled "matcher") when it found candidates. The request row already has its final
+    status."""
     events = [_submitted(request=request, actor=actor, at=at)]
     if proposed:
         events.append(_candidates_proposed(request=request, actor=None, label="matcher", from_status="submitted",

@@ -59,6 +59,8 @@ ORDERINGS = {
 
 
 def require_browse(user) -> None:
+    """Refuse (Forbidden) anyone who may not browse the pool; pages call it before using an answer
+    remembered for every reader."""
     if not permissions.can_browse_pool(user):
         raise Forbidden("You need to log in to see the reference pool.")
 
