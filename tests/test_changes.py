@@ -166,6 +166,33 @@ def test_a_shared_answer_serves_another_process_until_its_tables_change():
     assert changes.remembered(("shared", 2), (ReferenceProfile,), lambda: "other", shared=True) == "other"
 
 
+def test_an_answer_shared_by_an_older_version_of_the_code_is_not_read(monkeypatch):
+    """After an upgrade the pool is unchanged, but pages rendered by the old templates (or values
+    shaped by the old code) must not be served: the shared answers are kept per code version."""
+    from refdesk.core import changes
+
+    assert changes.code_version() == changes.code_version()  # read once per process
+    assert changes.remembered(("upgrade", 1), (ReferenceProfile,), lambda: "old page", shared=True) == "old page"
+    with changes._remembered_lock:
+        changes._remembered.clear()  # a new process after the upgrade…
+    monkeypatch.setattr(changes, "_code_version", "another version")  # …running other code
+    assert changes.remembered(("upgrade", 1), (ReferenceProfile,), lambda: "new page", shared=True) == "new page"
+
+
+def test_the_code_fingerprint_follows_the_files(tmp_path):
+    from refdesk.core import changes
+
+    (tmp_path / "views.py").write_text("one")
+    (tmp_path / "__pycache__").mkdir()
+    first = changes.files_fingerprint(tmp_path)
+    (tmp_path / "__pycache__" / "views.pyc").write_text("compiled")
+    assert changes.files_fingerprint(tmp_path) == first  # compiled files do not count
+    (tmp_path / "views.py").write_text("two, longer")
+    assert changes.files_fingerprint(tmp_path) != first
+    (tmp_path / "views.py").unlink()
+    assert changes.files_fingerprint(tmp_path) != first
+
+
 def test_stamps_still_read_after_a_rollback_to_a_savepoint(in_request):
     """psycopg answers a ROLLBACK with DEALLOCATE ALL when it prepares statements itself: the
     stamps query must not rely on a statement prepared by hand then."""

@@ -85,3 +85,16 @@ def test_no_one_logged_out_gets_the_remembered_page(client):
     for headers in ({}, {"HX-Request": "true"}):
         response = client.get("/pool/", headers=headers)
         assert response.status_code == 302 and b"Rita Rancher" not in response.content
+
+
+def test_a_filter_value_not_understood_is_dropped_alone_and_said(client):
+    """A saved link whose product was renamed still filters by status, and says which filter it dropped."""
+    pm = UserFactory(role="program_manager")
+    ReferenceFactory(contact=ContactFactory(name="Rita Rancher"), status=ReferenceStatus.ACTIVE)
+    ReferenceFactory(contact=ContactFactory(name="Pat Paused"), status=ReferenceStatus.PAUSED)
+    client.force_login(pm)
+    for headers in ({}, {"HX-Request": "true"}):
+        html = client.get("/pool/?status=active&product=Nope", headers=headers).content.decode()
+        assert "Rita Rancher" in html and "Pat Paused" not in html
+        assert "Filter not applied — Product: Select a valid choice. Nope is not one of the available choices." in html
+    assert "Filter not applied" not in client.get("/pool/?status=active").content.decode()

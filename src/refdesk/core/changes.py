@@ -251,11 +251,34 @@ def _remember(key: tuple, entry: tuple) -> None:
         _remembered[key] = entry
 
 
+def code_version() -> str:
+    """A fingerprint of the code this process runs (`files_fingerprint` of the refdesk package),
+    read once per process. Answers shared between processes are kept under it: after an upgrade,
+    pages rendered (and values shaped) by the old code are not read."""
+    global _code_version
+    if _code_version is None:
+        _code_version = files_fingerprint(Path(__file__).resolve().parent.parent)
+    return _code_version
+
+
+def files_fingerprint(folder: Path) -> str:
+    """A short hash of the names, sizes and change times of the files under `folder`."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and "__pycache__" not in path.parts:
+            found = path.stat()
+            digest.update(f"{path.relative_to(folder)}:{found.st_size}:{found.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+_code_version: str | None = None
+
+
 def _shared_key(key: tuple) -> str:
     # Stamps are only comparable within one database: the key names it too.
     db = connection.settings_dict
     where = (connection.vendor, db.get("HOST"), db.get("PORT"), str(db.get("NAME")))
-    return "remembered:" + hashlib.sha256(repr((where, key)).encode()).hexdigest()
+    return "remembered:" + hashlib.sha256(repr((code_version(), where, key)).encode()).hexdigest()
 
 
 def _shared_get(key: tuple):

@@ -46,11 +46,13 @@ def _filters_and_results(request) -> tuple[str, str]:
     """The pool page's filter form (with its errors) and results table for the query string."""
     products = list(selectors.product_list().values_list("name", flat=True))
     form = PoolFilterForm(request.GET or None, products=products)
-    filters = selectors.ReferenceFilters()
-    industry_note = ""
-    if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v}
-        filters = selectors.ReferenceFilters(**data)
+    filters, industry_note, not_applied = selectors.ReferenceFilters(), "", []
+    if form.is_bound:
+        # A value the form refuses (a product renamed since the link was saved) drops that filter
+        # only; the results say which one, the others still apply.
+        form.is_valid()
+        filters = selectors.ReferenceFilters(**{k: v for k, v in form.cleaned_data.items() if v})
+        not_applied = [f"{form[name].label}: {' '.join(errors)}" for name, errors in form.errors.items()]
         if filters.industry:
             code = selectors.industry_filter_code(filters.industry)
             industry_note = f"{code} {naics.title(code)} and everything under it" if code else "No NAICS industry fits these words."
@@ -59,7 +61,7 @@ def _filters_and_results(request) -> tuple[str, str]:
     page = paginate(request, shown, count=lambda: selectors.reference_count(references))
     reference_url, account_url = id_url("pool:reference-detail"), id_url("pool:account-detail")
     rows = [(r, reference_url.format(r.pk), account_url.format(r.contact.account_id)) for r in page]
-    results = {"page": page, "rows": rows, "industry_note": industry_note}
+    results = {"page": page, "rows": rows, "industry_note": industry_note, "not_applied": not_applied}
     return (
         str(render_to_string("pool/partials/reference_filters.html", {"form": form, "options": form.select_options()})),
         str(render_to_string("pool/partials/reference_results.html", results, request)),
