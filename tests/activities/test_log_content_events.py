@@ -321,3 +321,16 @@ def test_an_activity_recorded_for_a_request_links_the_request_candidate_and_oppo
         services.activity_log(actor=UserFactory(role=Role.SALES_REP), reference_id=ranch_ref.pk,
                               activity_type="reference_call", occurred_at="2026-11-01", request_id=request.pk)  # fmt: skip
     assert "not one of your requests" in err.value.details["request"]
+
+
+def test_shares_are_listed_newest_first_with_their_view_counts(client, program_manager, requester):
+    asset = services.content_create(actor=program_manager, kind="case_study", title="Ranch story", body="Herd tracking",
+                                    approved_on=timezone.now().date())  # fmt: skip
+    now = timezone.now()
+    older = services.share_create(actor=requester, asset_ids=[asset.pk], prospect="Older", now=now - dt.timedelta(days=2))
+    newer = services.share_create(actor=requester, asset_ids=[asset.pk], prospect="Newer", now=now)
+    client.get(f"/activities/s/{older.token}/")
+    listed = list(selectors.share_list(user=requester))
+    assert [s.pk for s in listed] == [newer.pk, older.pk]
+    assert [s.view_count for s in listed] == [0, 1]
+    assert selectors.share_list(user=requester).ordered

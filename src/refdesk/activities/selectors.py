@@ -509,7 +509,8 @@ def share_list(*, user) -> QuerySet[ContentShare]:
     )
     if not perms.can_manage(user):
         qs = qs.filter(created_by=user)
-    return qs
+    # Said again: a query that counts (GROUP BY) leaves out the model's default order.
+    return qs.order_by("-created_at", "-pk")
 
 
 def shares_opened_recently(
