@@ -120,18 +120,9 @@ def _write(kind: str, *, request: ReferenceRequest, **fields: Any) -> RequestEve
 # --- the request ------------------------------------------------------------------------------
 
 
-def _submitted(*, request, actor, at) -> RequestEvent:
-    return _event(EventKind.REQUEST_SUBMITTED, request=request, actor=actor, to_status="submitted", at=at,
-                  data={"workflow": request.workflow})  # fmt: skip
-
-
 def _candidates_proposed(*, request, actor, label, from_status, count: int, at) -> RequestEvent:
     return _event(EventKind.REQUEST_CANDIDATES_PROPOSED, request=request, actor=actor, label=label,
                   from_status=from_status, to_status="candidates_proposed", at=at, data={"count": count})  # fmt: skip
-
-
-def request_submitted(*, request, actor, at) -> RequestEvent:
-    return _written([_submitted(request=request, actor=actor, at=at)])[0]
 
 
 def request_candidates_proposed(*, request, actor, label, from_status, count: int, at) -> RequestEvent:
@@ -143,7 +134,8 @@ def request_filed(*, request, actor, proposed: int, at) -> list[RequestEvent]:
     """A new request's first events, written in one INSERT: submitted, and the matcher's proposal
     (no actor, labelled "matcher") when it found candidates. The request row already has its final
     status."""
-    events = [_submitted(request=request, actor=actor, at=at)]
+    events = [_event(EventKind.REQUEST_SUBMITTED, request=request, actor=actor, to_status="submitted", at=at,
+                     data={"workflow": request.workflow})]  # fmt: skip
     if proposed:
         events.append(_candidates_proposed(request=request, actor=None, label="matcher", from_status="submitted",
                                            count=proposed, at=at))  # fmt: skip
