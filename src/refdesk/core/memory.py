@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import gc
 
-# Below this many index entries a full collection is cheap and freezing is not worth a collection.
-FREEZE_FROM = 20_000
-
 
 def freeze_long_lived() -> None:
     """Collect once, then hide every object alive now from future collections."""

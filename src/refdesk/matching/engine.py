@@ -32,13 +32,15 @@ from django.db.models import Q
 
 from refdesk.activities.selectors import activity_reference_ids_changed_since
 from refdesk.core import changes
-from refdesk.core.memory import FREEZE_FROM, freeze_long_lived
+from refdesk.core.memory import freeze_long_lived
 from refdesk.matching import scoring as s
 from refdesk.matching.scoring import Candidate, MatchSpec, Rules
 
 NEG = -1e9
 SLACK = 10  # extra candidates re-scored exactly, so float order never decides the cut
 FULL_RESYNC_SECONDS = 600
+# From this many references a rebuilt index is frozen (core.memory); below, a full collection is cheap.
+FREEZE_FROM = 20_000
 MARGIN = dt.timedelta(seconds=2)
 
 
