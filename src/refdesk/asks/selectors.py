@@ -12,7 +12,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from refdesk.asks import permissions as perms
 from refdesk.asks.choices import (
-    ACTIVE_CANDIDATE_STATUSES,
     OPEN_REQUEST_STATUSES,
     CandidateStatus,
     RequestStatus,
@@ -109,9 +108,7 @@ def on_open_request(reference) -> Exists:
     them as busy. A column of a query over references (`reference`: an OuterRef to its id)."""
     return Exists(
         RequestCandidate.objects.filter(
-            reference_id=reference,
-            status__in=ACTIVE_CANDIDATE_STATUSES,
-            request__status__in=OPEN_REQUEST_STATUSES,
+            reference_id=reference, active=True, request__status__in=OPEN_REQUEST_STATUSES
         )
     )
 
