@@ -1,9 +1,12 @@
 """The one NinjaAPI: authentication, error shape, and each app's router."""
 
+import orjson
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import APIKeyHeader, HttpBearer, django_auth
 
 from refdesk.core.errors import RefdeskError
@@ -32,7 +35,22 @@ class TokenHeaderAuth(APIKeyHeader):
         return user
 
 
+class OrjsonRenderer(JSONRenderer):
+    """The API's JSON written by orjson, several times faster than the standard library's writer
+    (a twentieth of the API's CPU went to `json.dumps`). Dates and times, decimals, UUIDs and lazy
+    strings are handed to ninja's encoder as before, so they read exactly as they did
+    (`2026-12-07T09:30:00.123Z`); only the spelling of some floats (`1e-05` → `0.00001`) and
+    non-ASCII text (UTF-8 instead of `\\u` escapes) differ, the same values in JSON."""
+
+    _encoder = NinjaJSONEncoder()
+    _options = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
+
+    def render(self, request, data, *, response_status):
+        return orjson.dumps(data, default=self._encoder.default, option=self._options)
+
+
 api = NinjaAPI(
+    renderer=OrjsonRenderer(),
     title="Refdesk API",
     version="1",
     description="The customer reference program: pool, matching and more. Authenticate with a personal "
