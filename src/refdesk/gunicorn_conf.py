@@ -78,12 +78,16 @@ def warm_matcher() -> float | None:
 def warm_app() -> int:
     """Import every URLconf, view and API schema and compile every template now; the number of
     templates compiled. Django does both on first use, so without this each worker would do it
-    after the fork: its own copy of some 170,000 objects that the garbage collector walks."""
+    after the fork: its own copy of some 170,000 objects that the garbage collector walks. The
+    fingerprint of the code the shared answers are kept under is read here once, too."""
     from pathlib import Path
 
     from django.template import engines
     from django.urls import get_resolver
 
+    from refdesk.core.changes import code_version
+
+    code_version()  # each worker would otherwise hash the package's files on its first shared answer
     get_resolver().reverse_dict  # noqa: B018  (populating it imports every URLconf and view)
     compiled = 0
     for engine in engines.all():

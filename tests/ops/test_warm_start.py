@@ -10,7 +10,7 @@ from django.template import engines
 from django.urls import get_resolver
 
 from refdesk import gunicorn_conf
-from refdesk.core import memory
+from refdesk.core import changes, memory
 from refdesk.matching import engine as matching_engine
 
 
@@ -24,8 +24,10 @@ def test_the_master_compiles_every_template_and_imports_every_view():
     templates = {
         path for engine in engines.all() for directory in engine.template_dirs for path in Path(directory).rglob("*.html")
     }
+    changes._code_version = None
     assert gunicorn_conf.warm_app() == len(templates) > 100
     assert get_resolver()._populated
+    assert changes._code_version == changes.code_version()  # read before the fork, not in each worker
 
 
 def test_freezing_hides_what_is_alive_now_from_the_collector(unfreeze_after):
