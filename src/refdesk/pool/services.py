@@ -18,11 +18,11 @@ from refdesk.pool.models import (
     ConsentSource,
     Contact,
     ContactAccessGrant,
-    NaicsIndustry,
     Product,
     ReferenceProfile,
     ReferenceStatusChange,
 )
+from refdesk.pool.selectors import naics_industry
 
 
 def _require(allowed: bool, message: str) -> None:
@@ -50,7 +50,7 @@ def _apply_account_fields(account: Account, cleaned: dict[str, Any]) -> list[str
     products = cleaned.pop("products", None)
     if "industry" in cleaned:
         code, written = cleaned.pop("industry")
-        account.industry = NaicsIndustry.objects.get(pk=code) if code else None
+        account.industry = naics_industry(code) if code else None  # from memory, no query
         account.industry_text = written
     if "owner_email" in cleaned:
         owner_email = cleaned.pop("owner_email")
