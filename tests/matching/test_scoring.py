@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from refdesk.matching import scoring as s
 from refdesk.matching.engine import PoolIndex
+from refdesk.pool import naics
 
 TODAY = dt.date(2026, 11, 23)
 ACTIVITIES = ["reference_call", "case_study", "webinar", "logo", "quote", "media"]
@@ -162,6 +163,31 @@ def test_no_ranking_ever_breaks_a_hard_rule(pool, spec, rules):
     assert [r.score for r in fast.ranked] == [r.score for r in ranking.ranked[:limit]]
     assert fast.excluded_count == len(ranking.excluded)
     assert fast.excluded_by_rule == ranking.excluded_by_rule
+
+
+ALL_NAICS = sorted(naics.codes())
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    targets=st.lists(
+        st.builds(s.IndustryTarget, code=st.sampled_from(ALL_NAICS), confidence=st.floats(0.5, 1.0)),
+        min_size=1,
+        max_size=3,
+    ),
+    weight=st.integers(0, 100),
+)
+def test_the_industry_table_scores_every_code_as_the_scorer_does(targets, weight):
+    """The engine scores only the codes in the sectors asked for; every other code must be worth
+    nothing to the scorer too (all 2,125 NAICS codes, sector ranges and a missing code included)."""
+    pool = [
+        s.Candidate(reference_id=i, account_name=f"Account {i}", industry=code)
+        for i, code in enumerate([None, *ALL_NAICS])
+    ]
+    index = PoolIndex(pool, rules=s.Rules(), today=TODAY)
+    targets = tuple(targets)
+    expected = [s.industry_part(targets, code, float(weight))[0] for code in index.codes]
+    assert index._industry_table(targets, float(weight)).tolist() == expected
 
 
 @settings(max_examples=200, deadline=None)

@@ -35,6 +35,7 @@ from refdesk.core import changes
 from refdesk.core.memory import freeze_long_lived
 from refdesk.matching import scoring as s
 from refdesk.matching.scoring import Candidate, MatchSpec, Rules
+from refdesk.pool import naics
 
 NEG = -1e9
 SLACK = 10  # extra candidates re-scored exactly, so float order never decides the cut
@@ -294,9 +295,7 @@ class PoolIndex:
         if spec.industries and w("industry"):
             table = self._table(
                 ("industry", spec.industries, len(self.codes)),
-                lambda: [
-                    s.industry_part(spec.industries, code, w("industry"))[0] for code in self.codes
-                ],
+                lambda: self._industry_table(spec.industries, w("industry")),
             )
             scores += table[col["ind"]]
         if spec.country and (w("location") or w("time_zone")):
@@ -398,6 +397,28 @@ class PoolIndex:
         return EngineResult(
             ranked[:limit], elig.ineligible + newly, dict(sorted(by_rule.items())), n
         )
+
+    def _industry_table(self, targets: tuple, weight: float) -> np.ndarray:
+        """`scoring.industry_part`'s points for every industry code in the pool. A code outside
+        every sector asked for scores nothing, so only the codes of those sectors are scored: a
+        request names new industries more often than not, and scoring every code took 10 ms."""
+        table = np.zeros(len(self.codes), dtype=np.float64)
+        by_sector = self._codes_by_sector()
+        for sector in dict.fromkeys(naics.sector_of(target.code) for target in targets):
+            for i, code in by_sector.get(sector, ()):
+                table[i] = s.industry_part(targets, code, weight)[0]
+        return table
+
+    def _codes_by_sector(self) -> dict[str, list[tuple[int, str]]]:
+        """{sector: [(position in `codes`, code)]}, until a new code is added."""
+        found = self.__dict__.get("_sectors")
+        if found is None or found[0] != len(self.codes):
+            sectors: dict[str, list[tuple[int, str]]] = {}
+            for i, code in enumerate(self.codes):
+                if code:
+                    sectors.setdefault(naics.sector_of(code), []).append((i, code))
+            found = self.__dict__["_sectors"] = (len(self.codes), sectors)
+        return found[1]
 
     def _products_table(self, products: tuple[str, ...], weight: float) -> np.ndarray:
         """`scoring.products_part`'s points for every product set in the pool, counted with numpy:
