@@ -49,7 +49,7 @@ def _scans_of(plan: dict, table: str) -> list[dict]:
     return found
 
 
-def test_a_reference_proposed_on_many_past_requests_is_looked_up_by_status_and_reference(requester):
+def test_a_popular_reference_is_looked_up_among_its_active_candidacies_only(requester):
     popular, other = ReferenceFactory(), ReferenceFactory()
     now = timezone.now()
     requests = ReferenceRequest.objects.bulk_create(

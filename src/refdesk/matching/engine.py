@@ -412,14 +412,15 @@ class PoolIndex:
 
     def _codes_by_sector(self) -> dict[str, list[tuple[int, str]]]:
         """{sector: [(position in `codes`, code)]}, until a new code is added."""
-        found = self.__dict__.get("_sectors")
-        if found is None or found[0] != len(self.codes):
+
+        def build():
             sectors: dict[str, list[tuple[int, str]]] = {}
             for i, code in enumerate(self.codes):
                 if code:
                     sectors.setdefault(naics.sector_of(code), []).append((i, code))
-            found = self.__dict__["_sectors"] = (len(self.codes), sectors)
-        return found[1]
+            return sectors
+
+        return self._kept_while("_sectors", self.codes, build)
 
     def _products_table(self, products: tuple[str, ...], weight: float) -> np.ndarray:
         """`scoring.products_part`'s points for every product set in the pool, counted with numpy:
@@ -435,16 +436,22 @@ class PoolIndex:
 
     def _product_holders(self) -> dict[str, np.ndarray]:
         """{product: positions in `prodsets` of the sets that hold it}, until a new set is added."""
-        found = self.__dict__.get("_holders")
-        if found is None or found[0] != len(self.prodsets):
+
+        def build():
             holders: dict[str, list[int]] = {}
             for i, have in enumerate(self.prodsets):
                 for product in have:
                     holders.setdefault(product, []).append(i)
-            found = self.__dict__["_holders"] = (
-                len(self.prodsets),
-                {product: np.array(at, dtype=np.int64) for product, at in holders.items()},
-            )
+            return {product: np.array(at, dtype=np.int64) for product, at in holders.items()}
+
+        return self._kept_while("_holders", self.prodsets, build)
+
+    def _kept_while(self, name: str, values: list, build):
+        """`build()`, kept under `name` while `values` (distinct values the index only ever
+        appends to) has not grown."""
+        found = self.__dict__.get(name)
+        if found is None or found[0] != len(values):
+            found = self.__dict__[name] = (len(values), build())
         return found[1]
 
     def _posting_array(self, word: str) -> np.ndarray:
