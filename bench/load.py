@@ -307,7 +307,9 @@ class Mix:
 def cpu_seconds(groups: dict[str, set[int]]) -> dict[str, float]:
     """CPU seconds (user + system) used so far by the processes of each role: the process groups
     in `groups` (gunicorn and the task workers, each started in its own session), PostgreSQL's
-    processes (by name) and this client. Linux /proc; empty where it is missing."""
+    processes (by name) and this client. Linux /proc; empty where it is missing. A process's
+    reaped children count too (cutime, cstime), so a PostgreSQL backend or autovacuum worker that
+    exits within the window is not lost from the sum."""
     tick = os.sysconf("SC_CLK_TCK")
     used = dict.fromkeys([*groups, "PostgreSQL", "client"], 0.0)
     try:
@@ -321,7 +323,7 @@ def cpu_seconds(groups: dict[str, set[int]]) -> dict[str, float]:
         except OSError:
             continue  # exited meanwhile
         fields = rest.split()
-        name, pgrp, seconds = head.partition("(")[2], int(fields[2]), (int(fields[11]) + int(fields[12])) / tick
+        name, pgrp, seconds = head.partition("(")[2], int(fields[2]), sum(map(int, fields[11:15])) / tick
         role = next((r for r, g in groups.items() if pgrp in g), None)
         if role is None and name.startswith("postgres"):
             role = "PostgreSQL"
