@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    # ninja's own templates and static files: /api/docs serves Swagger UI from here, not a CDN
+    # (the Content-Security-Policy would block one, and nothing may download at run time).
+    "ninja",
     "refdesk.core",
     "refdesk.people",
     "refdesk.pool",
