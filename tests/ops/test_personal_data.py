@@ -148,3 +148,39 @@ def test_other_roles_do_not_see_the_links_or_pages(client_for, owner_rep, dana):
         ).status_code
         == 403
     )
+
+
+def test_export_and_erasure_reach_nominations_surveys_and_the_referrals_the_person_made(
+    program_manager, owner_rep, dana, django_capture_on_commit_callbacks
+):
+    """The growth and referral programs hold the person too: their nominations and survey answers,
+    and the leads they referred (timeline, fee payee). Erasure keeps the figures, not the person."""
+    from refdesk.growth.models import Nomination, SurveyResponse
+    from refdesk.referrals import services as referrals
+    from refdesk.referrals.models import LeadEvent, ReferralFee
+
+    contact = dana.contact
+    Nomination.objects.create(contact=contact, nominator=owner_rep, reason="Dana raved about us at the summit", created_at=timezone.now())
+    SurveyResponse.objects.create(contact=contact, kind="nps", score=10, answered_on=dt.date(2026, 11, 2), comment="Dana here: love it")
+    referrals.fee_rule_create(actor=program_manager, name="Flat", kind="flat", flat_amount="100")
+    lead = referrals.lead_create(actor=owner_rep, company="Northwind Grain", source="customer", referrer_contact_id=contact.pk)
+    referrals.lead_stage_set(actor=owner_rep, lead=lead, to_stage="won", amount="5000")
+
+    data = privacy.person_export(contact.pk, actor=program_manager, via="page")
+    assert [n["reason"] for n in data["nominations"]] == ["Dana raved about us at the summit"]
+    assert [r["comment"] for r in data["survey_responses"]] == ["Dana here: love it"]
+    [made] = data["referrals_made"]
+    assert made["company"] == "Northwind Grain" and made["referrer_email"] == "dana@prairie.example"
+    assert any("Dana Diaz" in e["text"] for e in made["timeline"])
+
+    privacy.person_erase(actor=program_manager, contact_id=contact.pk, reason="Their request")
+    erased = f"Erased person #{contact.pk}"
+    lead.refresh_from_db()
+    assert (lead.company, lead.stage, str(lead.amount), lead.referrer_email) == ("Northwind Grain", "won", "5000.00", "")
+    texts = list(LeadEvent.objects.filter(lead=lead).values_list("text", flat=True))
+    assert texts and not any("Dana" in t or "dana@" in t for t in texts)
+    assert any(erased in t for t in texts)
+    assert [f.payee_label for f in ReferralFee.objects.filter(lead=lead)] == [f"{erased} (Prairie Cattle Co)"]
+    assert Nomination.objects.get(contact=contact).reason == "(erased at the person's request)"
+    assert SurveyResponse.objects.get(contact=contact).comment == ""
+    assert SurveyResponse.objects.get(contact=contact).score == 10

@@ -453,3 +453,51 @@ def test_a_rep_cannot_log_a_referral_for_another_reps_customer_from_the_page(
         {"company": "X Co", "source": "customer", "referrer_contact_id": referrer.pk},
     )
     assert response.status_code == 403
+
+
+# --- the referrer's address is contact details --------------------------------------------------
+
+
+def test_a_customer_referrers_email_is_shown_only_to_those_who_may_see_their_details(
+    client_for, program_manager, owner_rep, executive, referrer
+):
+    """The timeline names the referrer; the API gives the address to the program manager and the
+    account's owner (each view audited) and "" to an executive without a grant."""
+    from refdesk.people.models import AuditEntry
+
+    lead = won_lead(owner_rep, referrer)
+    told = list(lead.events.filter(kind="referrer_informed").values_list("text", flat=True))
+    assert told and all(t.startswith("Told Dana Fox: ") for t in told)
+    assert not any("dana@prairie.example" in t for t in told)
+
+    page = client_for(executive).get(f"/referrals/leads/{lead.pk}/")
+    assert page.status_code == 200 and b"Told Dana Fox" in page.content
+    assert b"dana@prairie.example" not in page.content
+    as_executive = client_for(executive).get(f"/api/referrals/leads/{lead.pk}").json()
+    assert as_executive["referrer_email"] == ""
+    assert "dana@prairie.example" not in json.dumps(as_executive)
+    assert not AuditEntry.objects.filter(actor=executive).exists()
+
+    for reader in (program_manager, owner_rep):
+        body = client_for(reader).get(f"/api/referrals/leads/{lead.pk}").json()
+        assert body["referrer_email"] == "dana@prairie.example"
+        entry = AuditEntry.objects.filter(actor=reader).latest("pk")
+        assert entry.kind == "contact_view" and entry.via == "api" and entry.object_ids == [referrer.pk]
+
+
+def test_timelines_written_before_name_the_referrer_instead_of_the_address(owner_rep, referrer):
+    """The data migration rewrites "Told <email>: …" entries; others are left alone."""
+    import importlib
+
+    from django.apps import apps
+
+    from refdesk.referrals.models import LeadEvent
+
+    lead = won_lead(owner_rep, referrer)
+    old = LeadEvent.objects.create(lead=lead, kind="referrer_informed", text="Told dana@prairie.example: It closed.", at=lead.created_at)
+    other = LeadEvent.objects.create(lead=lead, kind="stage", text="Told dana@prairie.example: kept", at=lead.created_at)
+    migration = importlib.import_module("refdesk.referrals.migrations.0002_timeline_names_the_referrer")
+    migration.name_not_address(apps, None)
+    old.refresh_from_db(), other.refresh_from_db()
+    assert old.text == "Told Dana Fox: It closed."
+    assert other.text == "Told dana@prairie.example: kept"

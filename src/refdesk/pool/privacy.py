@@ -4,9 +4,9 @@ Erasure anonymises rather than deletes: the contact, their reference profile, th
 candidacies and activities stay as rows, so program statistics (how many calls, which
 industries, NPS) keep adding up, but nothing in them identifies the person any more.
 
-This module reads and scrubs rows of other apps (asks, activities, rewards, notify) directly:
-erasure is one legal act that must reach every table at once, in one transaction, and those
-apps have no per-person door of their own yet. Models are looked up by name so an app that is
+This module reads and scrubs rows of other apps (asks, activities, rewards, notify, growth,
+referrals) directly: erasure is one legal act that must reach every table at once, in one
+transaction, and those apps have no per-person door of their own yet. Models are looked up by name so an app that is
 not installed is simply skipped.
 """
 
@@ -93,6 +93,9 @@ def person_export(contact_id: int, *, actor=None, via: str = "cli") -> dict:
         "content": [],
         "points": [],
         "emails": [],
+        "nominations": [],
+        "survey_responses": [],
+        "referrals_made": [],
     }
     if reference is not None:
         data["reference"] = _row(reference, exclude=("search_text", "sort_name", "sort_account", "country", "industry_code"))
@@ -106,8 +109,27 @@ def person_export(contact_id: int, *, actor=None, via: str = "cli") -> dict:
         data["emails"] = [
             _row(e, exclude=("body_html", "ics")) for e in email.objects.filter(to__iexact=contact.email).order_by("created_at", "pk")
         ]
+    data.update(_contact_rows(contact))
     audit_record(actor=actor, kind=AuditKind.PERSON_EXPORT, via=via, object_ids=[contact.pk])
     return data
+
+
+def _contact_rows(contact: Contact) -> dict[str, list]:
+    """Rows of the growth and referral programs that are about this person."""
+    out: dict[str, list] = {}
+    nomination = _model("growth.Nomination")
+    if nomination is not None:
+        out["nominations"] = [_row(n) for n in nomination.objects.filter(contact=contact).order_by("pk")]
+    survey = _model("growth.SurveyResponse")
+    if survey is not None:
+        out["survey_responses"] = [_row(r) for r in survey.objects.filter(contact=contact).order_by("answered_on", "pk")]
+    lead = _model("referrals.ReferralLead")
+    if lead is not None:
+        out["referrals_made"] = [
+            {**_row(lead_row, exclude=("company_key",)), "timeline": [_row(e) for e in lead_row.events.order_by("at", "pk")]}
+            for lead_row in lead.objects.filter(referrer_contact=contact).order_by("pk")
+        ]
+    return out
 
 
 def _related_rows(reference: ReferenceProfile) -> dict[str, list]:
@@ -146,7 +168,7 @@ def person_erase(*, actor, contact_id: int, reason: str, via: str = "page") -> C
     if not reason:
         raise InvalidInput("Say why the person is erased (e.g. 'their request of 2026-03-01').", details={"reason": "is required"})
     contact = _contact(contact_id)
-    old_email = contact.email
+    old_email, old_name = contact.email, contact.name
     now = timezone.now()
     user = actor if getattr(actor, "is_authenticated", False) else None
 
@@ -177,6 +199,7 @@ def person_erase(*, actor, contact_id: int, reason: str, via: str = "page") -> C
         services.reference_refresh_search_text(reference=reference)
         _scrub_related(reference)
     _scrub_content_and_email(contact, old_email)
+    _scrub_programs(contact, old_name)
     audit_record(actor=actor, kind=AuditKind.PERSON_ERASE, via=via, object_ids=[contact.pk], detail=reason)
     return contact
 
@@ -190,6 +213,29 @@ def _scrub_related(reference: ReferenceProfile) -> None:
     activity = _model("activities.Activity")
     if activity is not None:
         activity.objects.filter(reference=reference).update(notes="")
+
+
+def _scrub_programs(contact: Contact, old_name: str) -> None:
+    """Nominations and survey answers lose their free text; referral leads the person made keep
+    their figures but no longer name them or hold their address (so no update is emailed)."""
+    nomination = _model("growth.Nomination")
+    if nomination is not None:
+        nomination.objects.filter(contact=contact).update(reason="(erased at the person's request)")
+    survey = _model("growth.SurveyResponse")
+    if survey is not None:
+        survey.objects.filter(contact=contact).update(comment="")
+    lead = _model("referrals.ReferralLead")
+    if lead is None:
+        return
+    leads = list(lead.objects.filter(referrer_contact=contact).values_list("pk", flat=True))
+    lead.objects.filter(pk__in=leads).update(referrer_email="", referrer_name="")
+    if not old_name:
+        return
+    # Timelines and fees were written with the referrer's name ("Told Dana Fox: …").
+    for label, field in (("referrals.LeadEvent", "text"), ("referrals.ReferralFee", "payee_label")):
+        model = _model(label)
+        for row in model.objects.filter(lead_id__in=leads, **{f"{field}__contains": old_name}).only("pk", field):
+            model.objects.filter(pk=row.pk).update(**{field: getattr(row, field).replace(old_name, contact.name)})
 
 
 def _scrub_content_and_email(contact: Contact, old_email: str) -> None:

@@ -103,7 +103,7 @@ def create_lead(request, payload: ReferralLeadIn):
 )
 def get_lead(request, lead_id: int):
     lead = selectors.lead_get(user=request.user, lead_id=lead_id)
-    return {**lead_out(lead), "contact_name": lead.contact_name, "contact_email": lead.contact_email, "referrer_email": lead.referrer_email,
+    return {**lead_out(lead), "contact_name": lead.contact_name, "contact_email": lead.contact_email, "referrer_email": selectors.lead_referrer_email(user=request.user, lead=lead, via="api"),
             "surfaced_by": lead.surfaced_by.email if lead.surfaced_by_id else "", "owner": lead.owner.email if lead.owner_id else "",
             "lost_reason": lead.lost_reason, "events": [{"kind": e.kind, "text": e.text, "at": e.at} for e in lead.events.all()],
             "fees": [fee_out(f) for f in lead.fees.all()], "thank_yous": [thank_you_out(t) for t in lead.thank_yous.all()]}  # fmt: skip

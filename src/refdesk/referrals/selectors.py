@@ -74,6 +74,21 @@ def lead_get(*, user, lead_id: int) -> ReferralLead:
     return lead
 
 
+def lead_referrer_email(*, user, lead: ReferralLead, via: str) -> str:
+    """The address the lead's referrer is kept informed at, as `user` may read it: a customer's
+    email only for those who may see that contact's details (the view is audited), "" otherwise;
+    a colleague's or a partner's as it was given."""
+    if not lead.referrer_email or not lead.referrer_contact_id:
+        return lead.referrer_email
+    from refdesk.people.services import audit_contact_view
+    from refdesk.pool.selectors import contact_details_visible
+
+    if not contact_details_visible(user=user, contact=lead.referrer_contact):
+        return ""
+    audit_contact_view(user, [lead.referrer_contact_id], via=via)
+    return lead.referrer_email
+
+
 def source_report(
     *, user, start: dt.date | None = None, end: dt.date | None = None
 ) -> list[rules.SourceFigures]:

@@ -253,17 +253,19 @@ def _inform_referrer(lead: ReferralLead, text: str, *, step: str) -> None:
     """Keep the referrer informed: a timeline line and an email through the notify outbox (once per lead and step)."""
     if not lead.referrer_email:
         return
-    _event(lead, "referrer_informed", f"Told {lead.referrer_email}: {text}")
-    if _quiet.get():
-        return
-    from refdesk.notify.services import email_prepare, enqueue
-    from refdesk.notify.tasks import send_outbound_email
-
     name = (
         lead.referrer_contact.name
         if lead.referrer_contact_id
         else (lead.referrer_user.display_name if lead.referrer_user_id else lead.referrer_name)
     )
+    # The timeline names the referrer, never their address: everyone who reads the lead reads
+    # it, and a customer's email is shown only to those who may see that contact's details.
+    _event(lead, "referrer_informed", f"Told {name or 'the referrer'}: {text}")
+    if _quiet.get():
+        return
+    from refdesk.notify.services import email_prepare, enqueue
+    from refdesk.notify.tasks import send_outbound_email
+
     role = "owner" if lead.source == LeadSource.EMPLOYEE else "reference"
     body = f"Hello {name or 'there'},\n\n{text}\n\nThank you for thinking of us.\n"
     email, created = email_prepare(key=f"referral:{lead.pk}:{step}", kind=f"referral_{step}"[:40], recipient_role=role,
