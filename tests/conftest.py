@@ -92,10 +92,14 @@ def _is_transactional(request) -> bool:
 @pytest.fixture(autouse=True)
 def _insights_cache_cleared():
     """Each test starts with nothing remembered from another test's data: dashboard snapshots and
-    pieces, list counts, rendered pool results (`insights.selectors.cache_clear` forgets them all)."""
+    pieces, list counts, rendered pool results (`insights.selectors.cache_clear` forgets them all),
+    and the matching index: a test's rollback removes rows without moving the change stamps the
+    index is refreshed by, so another test's references would linger in it."""
     from refdesk.insights.selectors import cache_clear
+    from refdesk.matching.engine import engine
 
     cache_clear()
+    engine.reset()
     yield
 
 
