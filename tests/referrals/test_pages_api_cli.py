@@ -3,6 +3,7 @@ and the referrer kept informed through the notify outbox."""
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -501,3 +502,16 @@ def test_timelines_written_before_name_the_referrer_instead_of_the_address(owner
     old.refresh_from_db(), other.refresh_from_db()
     assert old.text == "Told Dana Fox: It closed."
     assert other.text == "Told dana@prairie.example: kept"
+
+
+def test_money_sums_are_kept_to_the_cent(client_for, program_manager, owner_rep, referrer):
+    """Sums of amounts (SQLite adds decimals as floats) read as money on the page and in the API."""
+    services.fee_rule_create(actor=program_manager, name="Five percent", kind="percent", percent="5")
+    for n, amount in enumerate(["0.10", "0.20", "1000.07"]):
+        won_lead(owner_rep, referrer, company=f"Farm {n}", amount=amount)
+    [customer] = [f for f in selectors.source_report(user=program_manager) if f.source == "customer"]
+    assert (str(customer.revenue), str(customer.fees)) == ("1000.37", "50.02")
+    totals = selectors.fee_totals(user=program_manager)
+    assert all(value.as_tuple().exponent == -2 for value in totals.values())
+    page = client_for(program_manager).get("/referrals/").content.decode()
+    assert "1000.37" in page and not re.search(r"\d\.\d{3,}", page)

@@ -110,14 +110,15 @@ def source_report(
             row["leads"],
             row["won"],
             row["lost"],
-            row["revenue"] or ZERO,
+            rules.cents(row["revenue"] or ZERO),
         )
     for source, total in (
         ReferralFee.objects.filter(lead__in=qs)
         .values_list("lead__source")
         .annotate(t=Sum("amount"))
     ):
-        figures[source].fees = total or ZERO
+        # SQLite sums decimals with float digits ("111796.640000000"): money is kept to the cent.
+        figures[source].fees = rules.cents(total or ZERO)
     return list(figures.values())
 
 
@@ -222,7 +223,7 @@ def fee_totals(*, user) -> dict:
         .annotate(t=Sum("amount"))
         .values_list("status", "payee", "t")
     }
-    get = lambda s, p: sums.get((s, p)) or ZERO  # noqa: E731
+    get = lambda s, p: rules.cents(sums.get((s, p)) or ZERO)  # noqa: E731
     return {
         "owed": get(FeeStatus.OWED, Payee.REFERRER) + get(FeeStatus.OWED, Payee.EMPLOYEE),
         "paid": get(FeeStatus.PAID, Payee.REFERRER) + get(FeeStatus.PAID, Payee.EMPLOYEE),
