@@ -288,3 +288,19 @@ def test_remembered_pieces_follow_changes_to_the_tables_they_read(program):
         status="completed", occurred_at__gte=JUNE.start_at, occurred_at__lt=JUNE.end_at
     ).exclude(activity_type__in=["logo", "quote"]).first().delete()
     assert fig("usage").summary["activities"] == used - 1
+
+
+@pytest.mark.django_db
+def test_sectors_that_naics_writes_as_ranges_are_one_named_segment():
+    """Manufacturing is 31-33 and retail 44-45: their subsectors' first two digits count under
+    the range's name, not as bare "31", "33" or "45"."""
+    from refdesk.pool.models import NaicsIndustry
+    from tests.factories import AccountFactory, ContactFactory, ReferenceFactory
+
+    for code in ("311111", "336110", "445110"):
+        account = AccountFactory(industry=NaicsIndustry.objects.get(pk=code))
+        ReferenceFactory(contact=ContactFactory(account=account), status="active")
+    rows = _by_label(fig("supply_industry"))
+    assert rows["31-33 Manufacturing"][1] == 2
+    assert rows["44-45 Retail Trade"][1] == 1
+    assert not {"31", "33", "44", "45"} & set(rows)

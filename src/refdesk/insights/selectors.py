@@ -63,6 +63,7 @@ from refdesk.growth.models import Nomination
 from refdesk.insights import permissions as perms
 from refdesk.insights.choices import OpportunityStage
 from refdesk.insights.models import Opportunity, RequestOpportunity
+from refdesk.pool import naics
 from refdesk.pool.choices import ReferenceStatus
 from refdesk.pool.models import Account, Contact, NaicsIndustry, Product, ReferenceProfile
 from refdesk.referrals.models import ReferralLead
@@ -670,8 +671,9 @@ def _segments(
 
 
 def supply_industry(period: Period, *, now: dt.datetime) -> Figure:
-    """Demand and supply by NAICS sector (the first two digits of the industry code)."""
-    by_sector = lambda sector, _country: sector  # noqa: E731
+    """Demand and supply by NAICS sector (the first two digits of the industry code; those of a
+    sector NAICS writes as a range, such as 31, 32 and 33, counted under it: "31-33 Manufacturing")."""
+    by_sector = lambda prefix, _country: prefix if prefix == "—" else naics.sector_of(prefix)  # noqa: E731
     demand = _regroup(_sector_country_demand(period), by_sector)
     supply = _regroup(_sector_country_supply(), by_sector)
     titles = {code: f"{code} {title}" for code, title in _sector_titles().items()}
