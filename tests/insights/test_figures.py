@@ -56,7 +56,7 @@ def test_it_leaves_withdrawn_requests_out_of_the_fulfilment_rate(program):
 def test_it_warns_when_fewer_than_half_the_invitations_are_accepted(program):
     f = fig("acceptance")
     # reference_call: invited C1 C3 C4 C5 C6 C7 C8 = 7, accepted 2, declined 4 -> 33.3 %; case_study: 1 of 1.
-    assert f.rows == [["case_study", 1, 1, 0, 100.0], ["reference_call", 7, 2, 4, 33.3]]
+    assert f.rows == [["Case study", 1, 1, 0, 100.0], ["Reference call", 7, 2, 4, 33.3]]
     assert f.summary == {"invited": 8, "accepted": 3, "declined": 4, "rate_percent": 42.9}  # 3 / 7
     assert "42.9 %" in f.warning
 

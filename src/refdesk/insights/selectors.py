@@ -64,7 +64,7 @@ from refdesk.insights import permissions as perms
 from refdesk.insights.choices import OpportunityStage
 from refdesk.insights.models import Opportunity, RequestOpportunity
 from refdesk.pool import naics
-from refdesk.pool.choices import ReferenceStatus
+from refdesk.pool.choices import ActivityType, ReferenceStatus
 from refdesk.pool.models import Account, Contact, NaicsIndustry, Product, ReferenceProfile
 from refdesk.referrals.models import ReferralLead
 from refdesk.rewards.choices import EntryKind
@@ -480,8 +480,9 @@ def acceptance(period: Period, *, now: dt.datetime) -> Figure:
         declined=Count("pk", filter=Q(status=CandidateStatus.REFERENCE_DECLINED)),
     ).order_by("request__activity_type")  # fmt: skip
     rows, totals = [], [0, 0, 0]
+    labels = dict(ActivityType.choices)
     for kind, invited, accepted, declined in grouped:
-        rows.append([kind, invited, accepted, declined, _pct(accepted, accepted + declined)])
+        rows.append([labels.get(kind, kind), invited, accepted, declined, _pct(accepted, accepted + declined)])
         totals = [totals[0] + invited, totals[1] + accepted, totals[2] + declined]
     rate = _pct(totals[1], totals[1] + totals[2])
     warning = (
