@@ -515,3 +515,12 @@ def test_money_sums_are_kept_to_the_cent(client_for, program_manager, owner_rep,
     assert all(value.as_tuple().exponent == -2 for value in totals.values())
     page = client_for(program_manager).get("/referrals/").content.decode()
     assert "1000.37" in page and not re.search(r"\d\.\d{3,}", page)
+
+
+@pytest.mark.parametrize("contact_id", [-1, 2**31])
+def test_a_referrer_id_outside_the_database_range_is_refused_with_the_range(owner_rep, contact_id):
+    from refdesk.core.errors import InvalidInput
+
+    with pytest.raises(InvalidInput) as refused:
+        services.lead_create(actor=owner_rep, company="Far Farm", source="customer", referrer_contact_id=contact_id)
+    assert "between 1 and 2147483647" in str(refused.value.details)
