@@ -366,3 +366,34 @@ def test_every_post_form_on_every_page_carries_a_csrf_token(world):
                 missing.append(f"{door.key} ({door.path()}): <form{attrs}>")
     assert pages_seen > 30
     assert not missing, "POST forms without {% csrf_token %}:\n" + "\n".join(missing)
+
+
+HREF = re.compile(r"<a\b[^>]*\bhref=\"(/[^\"#]*)\"", re.I)
+
+
+@pytest.mark.parametrize("persona", ["owner_rep", "other_rep", "requester", "executive"])
+def test_no_page_offers_a_link_its_reader_would_be_refused(world, persona):
+    """Every page each role can open, and every link on it: a button or tab a role may not follow
+    is a dead end (the executive's "Nominate a reference", the "Shares" tab), so none may answer 403."""
+    from html import unescape
+
+    client = Client()
+    client.force_login(world.users[persona])
+    links: dict[str, str] = {}
+    for door in page_doors():
+        if door.route.startswith("admin/") or door.key == "people:logout":
+            continue
+        response = client.get(door.path())
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        for href in HREF.findall(response.content.decode()):
+            links.setdefault(unescape(href), door.path())
+    dead = []
+    for href, on_page in sorted(links.items()):
+        if href.startswith(("/admin/", "/logout", "/static/", "/api/")):
+            continue
+        status = client.get(href).status_code
+        if status == 403:
+            dead.append(f"{href} (linked from {on_page})")
+    assert len(links) > 20
+    assert not dead, f"Links {persona} is shown but refused:\n  " + "\n  ".join(dead)

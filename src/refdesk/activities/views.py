@@ -213,7 +213,7 @@ def reference_limits_edit(request, reference_id: int):
         for n in ("monthly_limit", "short_cap", "long_cap", "cooldown_days")
     }
     loads = selectors.reference_load(reference=reference, today=timezone.now().date())
-    context = {"reference": reference, "loads": loads, "can_manage": perms.can_manage(request.user),
+    context = {"reference": reference, "loads": loads, "can_manage": perms.can_manage(request.user), "can_log": perms.can_log(request.user),
                "activities": selectors.activity_list(user=request.user, filters=selectors.ActivityFilters(reference_id=reference.pk))[:20]}  # fmt: skip
     if request.method == "POST":
         _require(

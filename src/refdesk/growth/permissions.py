@@ -16,6 +16,12 @@ def is_rep(user) -> bool:
     return bool(user and user.is_authenticated and user.is_active and user.role == Role.SALES_REP)
 
 
+def can_nominate_someone(user) -> bool:
+    """May open the nomination form at all: program managers and sales reps (executives and
+    requesters read the program, they do not nominate)."""
+    return can_manage(user) or is_rep(user)
+
+
 def can_nominate(user, account) -> bool:
     """Program managers nominate anyone; a sales rep nominates people at the accounts they own."""
     if can_manage(user):

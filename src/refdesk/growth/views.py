@@ -39,6 +39,7 @@ def home(request):
         "sharing": selectors.sharing_status(request.user),
         "settings": selectors.growth_settings_get(),
         "can_manage": perms.can_manage(request.user),
+        "can_nominate": perms.can_nominate_someone(request.user),
     }
     return render(request, "growth/home.html", context)
 
@@ -51,6 +52,7 @@ def nomination_list(request):
         "page": page,
         "status": status,
         "can_manage": perms.can_manage(request.user),
+        "can_nominate": perms.can_nominate_someone(request.user),
         "review_form": forms.ReviewForm(),
     }
     return render_page(
@@ -63,7 +65,7 @@ def nomination_list(request):
 
 @login_required
 def nomination_create(request):
-    if not (perms.can_manage(request.user) or perms.is_rep(request.user)):
+    if not perms.can_nominate_someone(request.user):
         raise PermissionDenied("Only salespeople and program managers nominate references.")
     initial = {
         "contact_id": request.GET.get("contact") or None,

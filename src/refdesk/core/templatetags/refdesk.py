@@ -30,6 +30,14 @@ def humanize_choice(value: str) -> str:
 
 
 @register.filter
+def shares_content(user) -> bool:
+    """Whether the activities navigation offers Shares (activities.permissions.can_share)."""
+    from refdesk.activities.permissions import can_share
+
+    return can_share(user)
+
+
+@register.filter
 def reads_insights(user) -> bool:
     """Whether the navigation shows Insights and Opportunities to this user (insights.permissions)."""
     from refdesk.insights.permissions import can_read
