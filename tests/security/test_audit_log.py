@@ -83,6 +83,12 @@ def test_program_managers_read_and_filter_the_log(client_for, program_manager, r
     assert data["count"] == 1 and data["items"][0]["object_ids"] == [reference.contact_id]
 
 
+def test_the_log_is_linked_from_every_page_for_program_managers_only(client_for, program_manager, owner_rep):
+    link = f'href="{reverse("people:audit-list")}"'
+    assert link in client_for(program_manager).get(reverse("pool:reference-list")).content.decode()
+    assert link not in client_for(owner_rep).get(reverse("pool:reference-list")).content.decode()
+
+
 def test_nobody_else_reads_the_log(client_for, owner_rep):
     client = client_for(owner_rep)
     assert client.get(reverse("people:audit-list")).status_code == 403
