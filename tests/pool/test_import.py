@@ -2,6 +2,7 @@
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -288,6 +289,7 @@ def test_files_that_are_not_importable_get_a_clear_error(
     with pytest.raises(InvalidInput) as err:
         pool_import(actor=program_manager, path_or_file=path)
     assert reason in err.value.message
+    assert not re.search(r"\b[A-Z][a-z]+[A-Z]\w*\b", err.value.message)  # no Python class names (BadZipFile)
 
 
 def test_only_program_managers_import(other_rep):

@@ -332,3 +332,16 @@ def test_every_industry_row_read_from_memory_is_the_one_in_the_table():
         assert remembered == row and not remembered._state.adding
     with pytest.raises(NotFound):
         naics_industry("999999")
+
+
+def test_an_industry_path_reads_from_the_sector_down_without_repeating_a_title():
+    from refdesk.pool import naics
+
+    assert naics.path("449110") == [
+        ("44-45", "Retail Trade"),
+        ("449", "Furniture, Home Furnishings, Electronics, and Appliance Retailers"),
+        ("4491", "Furniture and Home Furnishings Retailers"),
+        ("449110", "Furniture Retailers"),  # 44911 is "Furniture Retailers" too: shown once
+    ]
+    assert [code for code, _ in naics.path("522110")] == ["52", "522", "5221", "522110"]
+    assert naics.path("31-33") == [("31-33", "Manufacturing")]

@@ -347,11 +347,9 @@ class Spreadsheet:
 
         try:
             workbook = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except (
-            Exception
-        ) as exc:  # zip, XML or openpyxl errors: all mean "not a workbook we can read"
+        except Exception:  # zip, XML or openpyxl errors: all mean "not a workbook we can read"
             raise InvalidInput(
-                f"{self.filename} is not a valid Excel workbook ({type(exc).__name__})."
+                f"{self.filename} is not a valid Excel workbook: save it again as .xlsx, or as .csv."
             ) from None
         try:
             if not workbook.worksheets:
@@ -360,9 +358,9 @@ class Spreadsheet:
             try:
                 for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
                     yield line, [_cell(c) for c in row]
-            except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError) as exc:
+            except (zipfile.BadZipFile, KeyError, ValueError, OSError, EOFError):
                 raise InvalidInput(
-                    f"{self.filename} is damaged and could not be read to the end ({type(exc).__name__})."
+                    f"{self.filename} is damaged and could not be read to the end: save it again as .xlsx, or as .csv."
                 ) from None
         finally:
             workbook.close()

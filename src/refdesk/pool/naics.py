@@ -59,6 +59,17 @@ def ancestors(code: str) -> list[str]:
     return chain
 
 
+def path(code: str) -> list[tuple[str, str]]:
+    """(code, title) from the sector down to the code, for reading: a level whose title repeats
+    its parent's (44911 and 449110 are both "Furniture Retailers") is shown once, as the code."""
+    out: list[tuple[str, str]] = []
+    for step in reversed(ancestors(code)):
+        if out and title(step) == out[-1][1]:
+            out.pop()
+        out.append((step, title(step)))
+    return out
+
+
 def subtree_prefixes(code: str) -> tuple[str, ...]:
     """Prefixes that every code in the subtree under `code` starts with."""
     return SECTOR_RANGES.get(code, (code,))

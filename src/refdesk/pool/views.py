@@ -158,9 +158,7 @@ def account_detail(request, account_id: int):
         "contacts": [(c, c.pk in visible) for c in contacts],
         "can_edit": permissions.can_edit_account(request.user, account),
         "can_manage": permissions.can_manage_pool(request.user),
-        "industry_path": [(code, naics.title(code)) for code in reversed(naics.ancestors(account.industry_id))]
-        if account.industry_id
-        else [],
+        "industry_path": naics.path(account.industry_id) if account.industry_id else [],
     }
     return render(request, "pool/account_detail.html", context)
 
