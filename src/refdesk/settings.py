@@ -99,6 +99,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "refdesk.people.audit.AuditContextMiddleware",
+    "refdesk.core.middleware.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "refdesk.urls"

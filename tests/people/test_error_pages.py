@@ -29,3 +29,15 @@ def test_salespeople_are_not_offered_insights_in_the_menu(client_for, owner_rep)
 def test_executives_are_offered_insights_and_opportunities(client_for, executive):
     html = client_for(executive).get("/pool/").content.decode()
     assert 'href="/insights/"' in html and 'href="/insights/opportunities/"' in html
+
+
+def test_opening_a_button_address_directly_is_a_refdesk_page(client_for, program_manager):
+    """A POST-only page address opened with GET answers 405 inside the layout, keeping Allow; the API's 405 is left alone."""
+    from django.urls import reverse
+
+    response = client_for(program_manager).get(reverse("people:logout"))
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    html = response.content.decode()
+    assert "This address belongs to a button" in html and 'class="topbar"' in html
+    api = client_for(program_manager).delete("/api/match")
+    assert api.status_code == 405 and "belongs to a button" not in api.content.decode()

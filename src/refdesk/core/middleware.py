@@ -86,3 +86,21 @@ def server_error(request, *args, **kwargs):
     if is_database_unavailable(sys.exc_info()[1]):
         return unavailable_response(request)
     return default_server_error(request, *args, **kwargs)
+
+
+class MethodNotAllowedPageMiddleware:
+    """A page opened with the wrong method (a bookmarked "Approve" URL, which only takes POST)
+    gets a page that says so instead of Django's empty 405; the API keeps its own answers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        from django.shortcuts import render
+
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
