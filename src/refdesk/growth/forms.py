@@ -1,13 +1,14 @@
 from django import forms
 
 from refdesk.growth.choices import GiveBackKind, MilestoneKind, NominationKind
+from refdesk.pool.fields import AccountField, ContactField
 
 
 class NominationForm(forms.Form):
-    contact_id = forms.IntegerField(
-        label="Existing contact (id)", required=False, help_text="Or name a new person below"
+    contact_id = ContactField(
+        label="Existing contact", required=False, help_text="Or name a new person below"
     )
-    account_id = forms.IntegerField(label="Account (id) for a new person", required=False)
+    account_id = AccountField(label="Account, for a new person", required=False)
     name = forms.CharField(required=False, max_length=200)
     email = forms.CharField(required=False, max_length=254)
     title = forms.CharField(required=False, max_length=200)
@@ -30,12 +31,12 @@ class ReviewForm(forms.Form):
 
 
 class WishForm(forms.Form):
-    account_id = forms.IntegerField(label="Account (id)")
+    account_id = AccountField(label="Account")
     note = forms.CharField(required=False, max_length=300)
 
 
 class GiveBackForm(forms.Form):
-    account_id = forms.IntegerField(label="Account (id)")
+    account_id = AccountField(label="Account")
     kind = forms.ChoiceField(choices=GiveBackKind.choices)
     occurred_on = forms.CharField(
         required=False, label="Date", widget=forms.DateInput(attrs={"type": "date"})
@@ -45,7 +46,7 @@ class GiveBackForm(forms.Form):
 
 
 class MilestoneForm(forms.Form):
-    account_id = forms.IntegerField(label="Account (id)")
+    account_id = AccountField(label="Account")
     kind = forms.ChoiceField(choices=MilestoneKind.choices)
     occurred_on = forms.CharField(label="Date", widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(required=False, max_length=500)
@@ -84,7 +85,7 @@ class SettingsForm(forms.Form):
 
 
 class EscalationForm(forms.Form):
-    account_id = forms.IntegerField(label="Account (id)")
+    account_id = AccountField(label="Account")
     summary = forms.CharField(max_length=300)
     opened_on = forms.CharField(
         required=False, label="Opened on", widget=forms.DateInput(attrs={"type": "date"})

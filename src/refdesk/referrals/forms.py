@@ -1,5 +1,6 @@
 from django import forms
 
+from refdesk.pool.fields import AccountField, ContactField
 from refdesk.referrals.choices import FeeKind, LeadSource, LeadStage, PlanStatus
 
 
@@ -8,9 +9,7 @@ class LeadForm(forms.Form):
     contact_name = forms.CharField(required=False, max_length=200)
     contact_email = forms.CharField(required=False, max_length=254)
     source = forms.ChoiceField(choices=LeadSource.choices)
-    referrer_contact_id = forms.IntegerField(
-        required=False, label="Referring customer contact (id)"
-    )
+    referrer_contact_id = ContactField(required=False, label="Referring customer contact")
     referrer_user_email = forms.CharField(required=False, label="Referring employee's email")
     referrer_name = forms.CharField(required=False, max_length=200, label="Partner or event name")
     surfaced_by_email = forms.CharField(required=False, label="Employee who surfaced it (email)")
@@ -33,7 +32,7 @@ class TargetForm(forms.Form):
 
 
 class PlanForm(forms.Form):
-    contact_id = forms.IntegerField(required=False, label="Customer contact to ask (id)")
+    contact_id = ContactField(required=False, label="Customer contact to ask")
     partner_name = forms.CharField(required=False, max_length=200, label="Or a partner's name")
     owner_email = forms.CharField(
         required=False, max_length=254, label="Who asks (email; blank: you)"
@@ -74,7 +73,7 @@ class SourceCostForm(forms.Form):
 
 
 class PassForm(forms.Form):
-    account_id = forms.IntegerField(label="Customer account (id)")
+    account_id = AccountField(label="Customer account")
     company = forms.CharField(max_length=200, label="Prospect we introduced them to")
     contact_name = forms.CharField(required=False, max_length=200)
     passed_on = forms.CharField(

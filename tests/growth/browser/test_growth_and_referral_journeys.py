@@ -65,13 +65,16 @@ def test_a_referral_is_won_its_fee_paid_and_the_target_shows_progress(
     today = dt.date.today()
     referral_services.target_set(actor=program_manager, label="This quarter", starts_on=today - dt.timedelta(days=20),
                                  ends_on=today + dt.timedelta(days=70), lead_count=4, value="100000")  # fmt: skip
-    referrer = account.contacts.get(email="dana@prairie.example")
 
     priya = login_as(program_manager)
     priya.goto("/referrals/leads/new/")
     priya.get_by_label("Company").fill("Big Sky Ranch")
     priya.get_by_label("Source").select_option("customer")
-    priya.get_by_label("Referring customer contact (id)").fill(str(referrer.pk))
+    # The contact is picked by name from the list offered while typing (no ids, no emails shown).
+    picker = priya.get_by_label("Referring customer contact")
+    offered = priya.locator(f"datalist#{picker.get_attribute('list')} option").evaluate_all("os => os.map(o => o.value)")
+    assert f"Dana Fox — {account.name}" in offered and not any("@" in o for o in offered)
+    picker.fill(f"Dana Fox — {account.name}")
     priya.get_by_role("button", name="Save").click()
     expect(priya).to_have_url(re.compile(r"/referrals/leads/\d+/$"))
     expect(priya.locator("h1")).to_contain_text("Big Sky Ranch")
