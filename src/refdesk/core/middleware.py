@@ -97,7 +97,7 @@ class MethodNotAllowedPageMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+        if response.status_code != 405 or response.streaming or response.content or request.path.startswith("/api/"):
             return response
         from django.shortcuts import render
 

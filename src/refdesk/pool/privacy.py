@@ -6,8 +6,8 @@ industries, NPS) keep adding up, but nothing in them identifies the person any m
 
 This module reads and scrubs rows of other apps (asks, activities, rewards, notify, growth,
 referrals) directly: erasure is one legal act that must reach every table at once, in one
-transaction, and those apps have no per-person door of their own yet. Models are looked up by name so an app that is
-not installed is simply skipped.
+transaction, and those apps have no per-person door of their own yet. Models are looked up by
+name so an app that is not installed is simply skipped.
 """
 
 import json
