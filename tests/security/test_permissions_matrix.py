@@ -397,3 +397,29 @@ def test_no_page_offers_a_link_its_reader_would_be_refused(world, persona):
             dead.append(f"{href} (linked from {on_page})")
     assert len(links) > 20
     assert not dead, f"Links {persona} is shown but refused:\n  " + "\n  ".join(dead)
+
+
+@pytest.mark.parametrize("persona", ["other_rep", "requester", "executive"])
+def test_no_door_shows_a_contacts_email_or_phone_to_a_role_that_may_not_see_them(world, persona):
+    """Every page and API read, as a role with no grant for Dana: her email and phone appear
+    nowhere, including where another record copied them (a referral lead she made)."""
+    from refdesk.referrals import services as referrals
+
+    referrals.lead_create(actor=world.users["owner_rep"], company="Big Sky Ranch", source="customer",
+                          referrer_contact_id=world.contact.pk)  # fmt: skip
+    client = Client()
+    client.force_login(world.users[persona])
+    secrets = (world.contact.email, world.contact.phone)
+    shown, read = [], 0
+    for door in page_doors() + api_doors():
+        if door.route.startswith("admin/") or door.key == "people:logout" or "GET" not in _methods(door):
+            continue
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {world.tokens[persona]}"} if door.kind == "api" else {}
+        response = client.get(door.path(), **headers)
+        if response.status_code != 200 or getattr(response, "streaming", False):
+            continue
+        read += 1
+        body = response.content.decode(errors="replace")
+        shown += [f"{door.key} ({door.path()}) shows {s}" for s in secrets if s in body]
+    assert read > 40
+    assert not shown, "\n".join(shown)

@@ -103,6 +103,7 @@ PARAM_MODELS = {
     "token_id": "people.ApiToken",
     "erasure_id": "portal.ErasureRequest",
     "period_id": "portal.UnavailablePeriod",
+    "lead_id": "referrals.ReferralLead",
 }
 PARAM_VALUES = {
     "code": "112111",
