@@ -91,6 +91,15 @@ def test_account_form_shows_field_errors_and_keeps_the_input(client_for, program
     assert not Account.objects.filter(name="Acme Cattle").exists()
 
 
+def test_a_missing_name_is_reported_with_the_other_problems_at_the_first_try(client_for, program_manager, account):
+    """The account and contact forms show every problem at once, not the name first and the rest on the next try."""
+    client = client_for(program_manager)
+    body = client.post(reverse("pool:account-create"), {"name": "", "employees": "many", "gift_policy": "gifts_allowed"}).content.decode()
+    assert "is required" in body and "is not a whole number" in body
+    body = client.post(reverse("pool:contact-create", args=[account.pk]), {"name": "", "email": "", "time_zone": "Mars/Olympus"}).content.decode()
+    assert body.count("is required") == 2 and "time zone" in body.lower()
+
+
 def test_a_program_manager_adds_an_account_with_free_text_industry(client_for, program_manager):
     response = client_for(program_manager).post(
         reverse("pool:account-create"), {"name": "Acme Cattle", "industry": "1121", "country": "US", "gift_policy": "gifts_allowed"}

@@ -20,7 +20,8 @@ def _country_choices():
 
 
 class AccountForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    # Required, but checked by the service with the other fields, so every problem shows at once.
+    name = forms.CharField(max_length=200, required=False)
     external_id = forms.CharField(label="CRM id", max_length=100, required=False)
     industry = forms.CharField(
         max_length=200,
@@ -59,8 +60,9 @@ class AccountForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    name = forms.CharField(max_length=200)
-    email = forms.CharField(max_length=254, widget=forms.EmailInput)
+    # Required, but checked by the service with the other fields, so every problem shows at once.
+    name = forms.CharField(max_length=200, required=False)
+    email = forms.CharField(max_length=254, required=False, widget=forms.EmailInput)
     title = forms.CharField(max_length=200, required=False)
     phone = forms.CharField(max_length=50, required=False)
     languages = forms.CharField(max_length=200, required=False, help_text="Codes or names, separated with ; (en; de)")

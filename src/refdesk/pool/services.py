@@ -74,9 +74,7 @@ def _check_account_unique(account: Account) -> None:
 def account_create(*, actor, **fields: Any) -> Account:
     """Add a customer account to the pool."""
     _require(actor is None or permissions.can_manage_pool(actor), "Only a program manager can add accounts.")
-    cleaned = v.clean_fields(v.ACCOUNT_FIELDS, fields)
-    if not cleaned.get("name"):
-        raise InvalidInput("Please correct: name is required.", details={"name": "is required"})
+    cleaned = v.clean_fields(v.ACCOUNT_FIELDS, fields, required=("name",))
     account = Account()
     products = _apply_account_fields(account, cleaned)
     _check_account_unique(account)
@@ -127,10 +125,7 @@ def _check_contact_unique(contact: Contact) -> None:
 def contact_create(*, actor, account: Account, **fields: Any) -> Contact:
     """Add a person at a customer account."""
     _require(actor is None or permissions.can_edit_account(actor, account), "You cannot add contacts to this account.")
-    cleaned = v.clean_fields(v.CONTACT_FIELDS, fields)
-    missing = {name: "is required" for name in ("name", "email") if not cleaned.get(name)}
-    if missing:
-        raise InvalidInput("Please correct: " + ", ".join(f"{n} is required" for n in missing) + ".", details=missing)
+    cleaned = v.clean_fields(v.CONTACT_FIELDS, fields, required=("name", "email"))
     contact = Contact(account=account, **cleaned)
     _check_contact_unique(contact)
     contact.save()

@@ -225,8 +225,9 @@ def without_nul(value: Any) -> Any:
     return value
 
 
-def clean_fields(spec: dict[str, Cleaner], data: dict[str, Any]) -> dict[str, Any]:
-    """Clean the fields present in `data` by `spec`; all problems raised together, by field."""
+def clean_fields(spec: dict[str, Cleaner], data: dict[str, Any], *, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Clean the fields present in `data` by `spec`, and check the `required` ones are given;
+    all problems raised together, by field (a form shows every one at the first try)."""
     cleaned, errors = {}, {}
     for name, value in data.items():
         value = without_nul(value)
@@ -237,6 +238,9 @@ def clean_fields(spec: dict[str, Cleaner], data: dict[str, Any]) -> dict[str, An
             cleaned[name] = spec[name](value)
         except ValueError as exc:
             errors[name] = str(exc)
+    for name in required:
+        if name not in errors and cleaned.get(name) in (None, "", []):
+            errors[name] = "is required"
     if errors:
         summary = "; ".join(f"{name} {reason}" for name, reason in errors.items())
         raise InvalidInput(f"Please correct: {summary}.", details=errors)
