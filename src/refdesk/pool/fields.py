@@ -9,7 +9,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import format_html, format_html_join
 
-MAX_ID = 2**31 - 1
+from refdesk.pool.validation import DATABASE_ID_MAX
+
 # A longer list is no help to pick from (and costs every page view): past it, people type.
 SUGGESTIONS = 500
 
@@ -60,7 +61,7 @@ class NamedRecordField(forms.CharField):
             return None
         number = text.removeprefix("#")
         if number.isdigit():
-            if not 1 <= int(number) <= MAX_ID:
+            if not 1 <= int(number) <= DATABASE_ID_MAX:
                 raise ValidationError(f"No {self.noun} has the number {text}.")
             return int(number)
         found = self.lookup(text)

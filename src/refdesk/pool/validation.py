@@ -115,6 +115,11 @@ def whole_number(minimum: int, maximum: int) -> Cleaner:
     return clean
 
 
+# Ids are 32-bit integers in the database: a larger number is refused here, not there.
+DATABASE_ID_MAX = 2**31 - 1
+record_id = whole_number(1, DATABASE_ID_MAX)
+
+
 def date(value: Any) -> dt.date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None

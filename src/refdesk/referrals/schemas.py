@@ -4,6 +4,8 @@ from typing import Annotated
 
 from ninja import Field, Schema
 
+from refdesk.pool.validation import DATABASE_ID_MAX
+
 
 class ReferralLeadIn(Schema):
     company: str
@@ -121,7 +123,7 @@ class ReferralTargetOut(Schema):
 
 
 class ReferralPlanIn(Schema):
-    contact_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    contact_id: Annotated[int, Field(ge=1, le=DATABASE_ID_MAX)] | None = None
     partner_name: str = ""
     owner_email: str = ""
     due_on: date
@@ -192,7 +194,7 @@ class ReferralCostOut(Schema):
 
 
 class ReferralPassIn(Schema):
-    account_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
+    account_id: Annotated[int, Field(ge=1, le=DATABASE_ID_MAX)]
     company: str
     contact_name: str = ""
     passed_on: date | None = None

@@ -88,7 +88,7 @@ LEAD_FIELDS = {
     "contact_name": v.text(200),
     "contact_email": v.optional_email,
     "source": v.choice(LeadSource),
-    "referrer_contact_id": v.whole_number(1, 2**31 - 1),
+    "referrer_contact_id": v.record_id,
     "referrer_user_email": v.optional_email,
     "referrer_name": v.text(200),
     "referrer_email": v.optional_email,
@@ -470,7 +470,7 @@ def target_set(*, actor, **fields: Any) -> ReferralTarget:
     return ReferralTarget.objects.create(**cleaned)
 
 
-PLAN_FIELDS = {"contact_id": v.whole_number(1, 2**31 - 1), "partner_name": v.text(200), "owner_email": v.optional_email,
+PLAN_FIELDS = {"contact_id": v.record_id, "partner_name": v.text(200), "owner_email": v.optional_email,
                "due_on": v.date, "review_on": v.date, "note": v.text(500)}  # fmt: skip
 
 
